@@ -1,0 +1,47 @@
+/* cli.h: pipespec's command line, parsed portably so it can be unit-tested. */
+#ifndef CLI_H
+#define CLI_H
+
+typedef enum { PS_CMD_RUN, PS_CMD_LIST, PS_CMD_LINT, PS_CMD_STRESS, PS_CMD_HELP,
+               PS_CMD_VERSION, PS_CMD_CHILD } ps_command;
+
+#define PS_MAX_PATHS 256
+#define PS_MAX_GLOBS 64
+typedef struct {
+    ps_command cmd;
+    const char *paths[PS_MAX_PATHS];
+    int npaths;
+    const char *select[PS_MAX_GLOBS];
+    int nselect;
+    const char *exclude[PS_MAX_GLOBS];
+    int nexclude;
+    const char *report_dir;
+    int jobs;              /* 0 = number of cores */
+    int strict;
+    int repeat;            /* >= 1 */
+    int shuffle;
+    unsigned long seed;    /* 0 = pick one (and print it) */
+    int until_fail;
+    double timeout_scale;  /* >= 0.1 */
+    long timeout_ms;       /* default case timeout; a case's own 'timeout' wins */
+    int verbose;
+    int json;              /* list --json */
+    int progress;          /* -1 auto, 0 off, 1 on */
+    const char *server_cmd, *client_cmd, *server_pipe, *host;
+    /* child (internal) */
+    const char *child_file, *child_pipe;
+    long child_timeout_ms;
+    /* stress: raw remaining arguments handed to the stress parser */
+    int stress_argc;
+    char **stress_argv;
+} ps_options;
+
+/* Parses argv (argv[0] is the program). Returns 0 on success; on a usage error
+ * returns -1 with a one-line message in err. */
+int ps_cli_parse(int argc, char **argv, ps_options *o, char *err, unsigned long errlen);
+const char *ps_cli_usage(void);
+
+/* Is this case selected? id and its space-separated tags against --select/--exclude
+ * globs (a glob matches the id or any tag). */
+int ps_cli_selected(const ps_options *o, const char *id, const char *tags);
+#endif

@@ -1,0 +1,93 @@
+/* errors.c: the Win32 error table (values from Microsoft's "System Error Codes"). */
+#include "errors.h"
+#include "psutil.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct { unsigned long code; const char *name; } table[] = {
+    {0, "ERROR_SUCCESS"},
+    {1, "ERROR_INVALID_FUNCTION"},
+    {2, "ERROR_FILE_NOT_FOUND"},
+    {3, "ERROR_PATH_NOT_FOUND"},
+    {5, "ERROR_ACCESS_DENIED"},
+    {6, "ERROR_INVALID_HANDLE"},
+    {8, "ERROR_NOT_ENOUGH_MEMORY"},
+    {31, "ERROR_GEN_FAILURE"},
+    {50, "ERROR_NOT_SUPPORTED"},
+    {51, "ERROR_REM_NOT_LIST"},
+    {53, "ERROR_BAD_NETPATH"},
+    {59, "ERROR_UNEXP_NET_ERR"},
+    {64, "ERROR_NETNAME_DELETED"},
+    {67, "ERROR_BAD_NET_NAME"},
+    {87, "ERROR_INVALID_PARAMETER"},
+    {109, "ERROR_BROKEN_PIPE"},
+    {111, "ERROR_BUFFER_OVERFLOW"},
+    {120, "ERROR_CALL_NOT_IMPLEMENTED"},
+    {121, "ERROR_SEM_TIMEOUT"},
+    {122, "ERROR_INSUFFICIENT_BUFFER"},
+    {123, "ERROR_INVALID_NAME"},
+    {161, "ERROR_BAD_PATHNAME"},
+    {183, "ERROR_ALREADY_EXISTS"},
+    {206, "ERROR_FILENAME_EXCED_RANGE"},
+    {230, "ERROR_BAD_PIPE"},
+    {231, "ERROR_PIPE_BUSY"},
+    {232, "ERROR_NO_DATA"},
+    {233, "ERROR_PIPE_NOT_CONNECTED"},
+    {234, "ERROR_MORE_DATA"},
+    {258, "WAIT_TIMEOUT"},
+    {535, "ERROR_PIPE_CONNECTED"},
+    {536, "ERROR_PIPE_LISTENING"},
+    {995, "ERROR_OPERATION_ABORTED"},
+    {996, "ERROR_IO_INCOMPLETE"},
+    {997, "ERROR_IO_PENDING"},
+    {1008, "ERROR_NO_TOKEN"},
+    {1168, "ERROR_NOT_FOUND"},
+    {1346, "ERROR_BAD_IMPERSONATION_LEVEL"},
+    {1368, "ERROR_CANNOT_IMPERSONATE"},
+    {1326, "ERROR_LOGON_FAILURE"},
+    {1203, "ERROR_NO_NET_OR_BAD_PATH"},
+    {1231, "ERROR_NETWORK_UNREACHABLE"},
+    {1232, "ERROR_HOST_UNREACHABLE"},
+    {1722, "RPC_S_SERVER_UNAVAILABLE"},
+};
+
+const char *ps_error_name(unsigned long code)
+{
+    size_t i;
+    for (i = 0; i < sizeof table / sizeof table[0]; i++)
+        if (table[i].code == code) return table[i].name;
+    return NULL;
+}
+
+int ps_error_parse(const char *name, unsigned long *code)
+{
+    size_t i;
+    char *end;
+    unsigned long v;
+    if (!name || !*name) return -1;
+    if (ps_strieq(name, "ok")) {
+        *code = 0;
+        return 0;
+    }
+    if (name[0] >= '0' && name[0] <= '9') {
+        v = strtoul(name, &end, 0);
+        if (*end) return -1;
+        *code = v;
+        return 0;
+    }
+    for (i = 0; i < sizeof table / sizeof table[0]; i++)
+        if (strcmp(table[i].name, name) == 0) {
+            *code = table[i].code;
+            return 0;
+        }
+    return -1;
+}
+
+const char *ps_error_format(unsigned long code, char *buf, unsigned long size)
+{
+    const char *n = ps_error_name(code);
+    if (n) snprintf(buf, size, "%s (%lu)", n, code);
+    else snprintf(buf, size, "error %lu", code);
+    return buf;
+}

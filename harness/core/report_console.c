@@ -1,0 +1,149 @@
+/* report_console.c: what the harness prints while it runs.
+ *
+ * Per case (ps_console_case), one line with the outcome in a fixed-width column:
+ *   PASS     busy.wait-timeout  (12 ms)
+ *   FAIL     busy.wait-timeout #2  (30 ms)
+ *     scenarios/busy.pipespec:14: expected ERROR_PIPE_BUSY, got ERROR_SUCCESS
+ * A FAIL, XPASS, TIMEOUT or ERROR adds "  file:line: reason" (further lines of the
+ * reason indented by four); an XPASS also lists the divergences that did not happen
+ * as "  file:line: text". verbose adds the reason of the other outcomes, every
+ * divergence and the trace, one step a line.
+ *
+ * The closing summary (ps_console_summary) is made of stable, greppable lines:
+ *   SUMMARY: 120 cases: 100 PASS, 2 FAIL, 10 XFAIL, 0 XPASS, 8 SKIP, 0 TIMEOUT, 0 ERROR
+ *   FAILED: id1 id2#3            (only when there are any; id#N for iteration N > 1)
+ *   PLATFORM: Wine 8.0 ...
+ *   WALL: 1234 ms
+ *   110 passed, 2 failed, 8 skipped
+ * The last line is the one CI reads: passed = PASS+XFAIL, failed = FAIL+XPASS+TIMEOUT+
+ * ERROR, skipped = SKIP. Each call writes its text with a single fwrite, so lines from
+ * parallel jobs do not interleave. */
+#include "psutil.h"
+#include "report.h"
+#include "results.h"
+#include <stdlib.h>
+#include <string.h>
+
+/* Shared helpers, defined in report_all.c (no header; keep in sync with it). */
+void ps_rep_flat(ps_buf *b, const char *s);
+void ps_rep_fixed(ps_buf *b, double v, int decimals);
+void ps_rep_counts(const ps_run *run, int counts[PS_OUTCOME_COUNT]);
+void ps_rep_case_name(ps_buf *b, const ps_result *r, const char *sep);
+int ps_rep_trace_lines(ps_buf *b, const char *trace_json, const char *indent);
+int ps_rep_write(FILE *f, ps_buf *b);
+
+/* "file:line: " (or "file: " when line is 0). */
+static void where(ps_buf *b, const ps_result *r, int line)
+{
+    ps_buf_adds(b, "  ");
+    ps_buf_adds(b, r->file && r->file[0] ? r->file : "?");
+    if (line > 0) ps_buf_printf(b, ":%d", line);
+    ps_buf_adds(b, ": ");
+}
+
+/* text, its continuation lines indented by four spaces, then '\n'. */
+static void text_lines(ps_buf *b, const char *text)
+{
+    const char *s = text;
+    for (;;) {
+        size_t n = strcspn(s, "\n");
+        char *piece = ps_xstrndup(s, n);
+        ps_rep_flat(b, piece); /* a stray '\r' or control character would garble the terminal */
+        free(piece);
+        ps_buf_addc(b, '\n');
+        s += n;
+        if (!*s || !s[1]) break;
+        s++;
+        ps_buf_adds(b, "    ");
+    }
+}
+
+/* Each "line: text" divergence as "  file:line: text". */
+static void divergence_lines(ps_buf *b, const ps_result *r)
+{
+    const char *s = r->divergences;
+    while (s && *s) {
+        size_t n = strcspn(s, "\n");
+        if (n) {
+            char *d = ps_xstrndup(s, n), *text = d;
+            int line = 0;
+            char *colon = strchr(d, ':');
+            if (colon && colon > d && strspn(d, "0123456789") == (size_t)(colon - d)) {
+                line = atoi(d);
+                text = colon + 1;
+                while (*text == ' ') text++;
+            }
+            where(b, r, line);
+            ps_buf_adds(b, "divergence: ");
+            text_lines(b, text);
+            free(d);
+        }
+        s += n;
+        if (*s) s++;
+    }
+}
+
+void ps_console_case(FILE *f, const ps_result *r, int verbose)
+{
+    ps_buf b;
+    const char *reason = r->reason;
+    int bad = ps_outcome_is_bad(r->outcome);
+    ps_buf_init(&b);
+    ps_buf_printf(&b, "%-7s  ", ps_outcome_name(r->outcome));
+    {
+        ps_buf name;
+        ps_buf_init(&name);
+        ps_rep_case_name(&name, r, " #");
+        ps_rep_flat(&b, name.data);
+        ps_buf_free(&name);
+    }
+    ps_buf_adds(&b, "  (");
+    ps_rep_fixed(&b, r->duration_ms, 0);
+    ps_buf_adds(&b, " ms)\n");
+    if (bad || (verbose && reason && reason[0])) {
+        if (!reason || !reason[0]) {
+            switch (r->outcome) {
+            case PS_XPASS: reason = "unexpected pass: a known divergence did not happen"; break;
+            case PS_TIMEOUT: reason = "timed out"; break;
+            case PS_ERROR: reason = "error"; break;
+            default: reason = "failed"; break;
+            }
+        }
+        where(&b, r, r->line);
+        text_lines(&b, reason);
+    }
+    if (r->outcome == PS_XPASS || verbose) divergence_lines(&b, r);
+    if (verbose) ps_rep_trace_lines(&b, r->trace_json, "      ");
+    ps_rep_write(f, &b);
+}
+
+void ps_console_summary(FILE *f, const ps_run *run)
+{
+    ps_buf b;
+    int c[PS_OUTCOME_COUNT], i, any = 0;
+    ps_rep_counts(run, c);
+    ps_buf_init(&b);
+    ps_buf_printf(&b, "SUMMARY: %d cases:", run->ncases);
+    for (i = 0; i < PS_OUTCOME_COUNT; i++)
+        ps_buf_printf(&b, "%s %d %s", i ? "," : "", c[i], ps_outcome_name((ps_outcome)i));
+    ps_buf_addc(&b, '\n');
+    for (i = 0; i < run->ncases; i++) {
+        const ps_result *r = &run->cases[i];
+        ps_buf name;
+        if (!ps_outcome_is_bad(r->outcome)) continue;
+        ps_buf_adds(&b, any ? " " : "FAILED: ");
+        any = 1;
+        ps_buf_init(&name);
+        ps_rep_case_name(&name, r, "#");
+        ps_rep_flat(&b, name.data);
+        ps_buf_free(&name);
+    }
+    if (any) ps_buf_addc(&b, '\n');
+    ps_buf_adds(&b, "PLATFORM: ");
+    ps_rep_flat(&b, run->platform && run->platform[0] ? run->platform : "unknown");
+    ps_buf_adds(&b, "\nWALL: ");
+    ps_rep_fixed(&b, run->wall_ms, 0);
+    ps_buf_printf(&b, " ms\n%d passed, %d failed, %d skipped\n", c[PS_PASS] + c[PS_XFAIL],
+                  c[PS_FAIL] + c[PS_XPASS] + c[PS_TIMEOUT] + c[PS_ERROR], c[PS_SKIP]);
+    ps_rep_write(f, &b);
+}

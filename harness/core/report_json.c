@@ -1,0 +1,118 @@
+/* report_json.c: report.json, the machine-readable report (docs/report.schema.json).
+ * The same text, with '<' escaped, is the data island of report.html. */
+#include "psutil.h"
+#include "report.h"
+#include "results.h"
+#include <stdlib.h>
+#include <string.h>
+
+/* Shared helpers, defined in report_all.c (no header; keep in sync with it). */
+void ps_rep_json_str(ps_buf *b, const char *s);
+void ps_rep_fixed(ps_buf *b, double v, int decimals);
+void ps_rep_counts(const ps_run *run, int counts[PS_OUTCOME_COUNT]);
+char *ps_rep_topic(const ps_result *r);
+char *ps_rep_trace_json(const char *trace_json, int *salvaged);
+int ps_rep_write(FILE *f, ps_buf *b);
+/* Defined here, used by report_html.c. */
+void ps_rep_json_build(ps_buf *b, const ps_run *run);
+
+#define STR(s) ((s) ? (s) : "")
+
+/* A JSON array of the pieces of s separated by any of seps, empty pieces left out. */
+static void split_array(ps_buf *b, const char *s, const char *seps)
+{
+    int first = 1;
+    ps_buf_addc(b, '[');
+    while (s && *s) {
+        size_t n = strcspn(s, seps);
+        if (n) {
+            char *piece = ps_xstrndup(s, n);
+            size_t l = strlen(piece);
+            if (l && piece[l - 1] == '\r') piece[l - 1] = 0;
+            if (piece[0]) {
+                if (!first) ps_buf_adds(b, ", ");
+                ps_rep_json_str(b, piece);
+                first = 0;
+            }
+            free(piece);
+        }
+        s += n;
+        if (*s) s++;
+    }
+    ps_buf_addc(b, ']');
+}
+
+static void case_json(ps_buf *b, const ps_result *r)
+{
+    char *topic = ps_rep_topic(r);
+    int salvaged;
+    char *trace = ps_rep_trace_json(r->trace_json, &salvaged);
+    ps_buf_adds(b, "{\"id\": ");
+    ps_rep_json_str(b, STR(r->id));
+    ps_buf_adds(b, ", \"title\": ");
+    ps_rep_json_str(b, STR(r->title));
+    ps_buf_adds(b, ", \"file\": ");
+    ps_rep_json_str(b, STR(r->file));
+    ps_buf_adds(b, ", \"ref\": ");
+    ps_rep_json_str(b, STR(r->ref));
+    ps_buf_adds(b, ", \"tags\": ");
+    split_array(b, r->tags, " \t\r\n");
+    ps_buf_adds(b, ", \"topic\": ");
+    ps_rep_json_str(b, topic);
+    ps_buf_printf(b, ", \"iteration\": %d", r->iteration > 0 ? r->iteration : 1);
+    ps_buf_adds(b, ", \"outcome\": ");
+    ps_rep_json_str(b, ps_outcome_name(r->outcome));
+    ps_buf_adds(b, ", \"duration_ms\": ");
+    ps_rep_fixed(b, r->duration_ms, 3);
+    ps_buf_adds(b, ", \"reason\": ");
+    ps_rep_json_str(b, r->reason);
+    ps_buf_printf(b, ", \"line\": %d", r->line > 0 ? r->line : 0);
+    ps_buf_adds(b, ", \"divergences\": ");
+    split_array(b, r->divergences, "\n");
+    if (salvaged) {
+        /* The child's trace did not parse (typically cut off when the case was killed):
+         * the entries that did parse are in "trace", the raw text here. */
+        ps_buf_adds(b, ",\n     \"trace_raw\": ");
+        ps_rep_json_str(b, r->trace_json);
+    }
+    ps_buf_adds(b, ",\n     \"trace\": ");
+    ps_buf_adds(b, trace);
+    ps_buf_addc(b, '}');
+    free(trace);
+    free(topic);
+}
+
+void ps_rep_json_build(ps_buf *b, const ps_run *run)
+{
+    int counts[PS_OUTCOME_COUNT], i;
+    ps_rep_counts(run, counts);
+    ps_buf_adds(b, "{\n  \"report_version\": 1,\n  \"platform\": ");
+    ps_rep_json_str(b, STR(run->platform));
+    ps_buf_adds(b, ",\n  \"harness_version\": ");
+    ps_rep_json_str(b, STR(run->harness_version));
+    ps_buf_adds(b, ",\n  \"started\": ");
+    ps_rep_json_str(b, STR(run->started));
+    ps_buf_adds(b, ",\n  \"wall_ms\": ");
+    ps_rep_fixed(b, run->wall_ms, 3);
+    ps_buf_printf(b, ",\n  \"strict\": %s,\n  \"jobs\": %d", run->strict ? "true" : "false",
+                  run->jobs);
+    ps_buf_adds(b, ",\n  \"summary\": {");
+    for (i = 0; i < PS_OUTCOME_COUNT; i++)
+        ps_buf_printf(b, "\"%s\": %d, ", ps_outcome_name((ps_outcome)i), counts[i]);
+    ps_buf_printf(b, "\"total\": %d},\n", run->ncases);
+    ps_buf_printf(b, "  \"exit_status\": %d,\n", ps_run_exit_status(run));
+    ps_buf_adds(b, "  \"cases\": [");
+    for (i = 0; i < run->ncases; i++) {
+        ps_buf_adds(b, i ? ",\n    " : "\n    ");
+        case_json(b, &run->cases[i]);
+    }
+    ps_buf_adds(b, run->ncases ? "\n  ]\n}\n" : "]\n}\n");
+}
+
+int ps_report_json(FILE *f, const ps_run *run)
+{
+    ps_buf b;
+    ps_buf_init(&b);
+    ps_rep_json_build(&b, run);
+    return ps_rep_write(f, &b);
+}

@@ -1,0 +1,88 @@
+/* results.h: the outcome of a run, as the report writers see it. Portable.
+ *
+ * Each case runs in a child process, which speaks a line protocol on its stdout
+ * (see ps_child_line below); the parent folds those lines into a ps_result. */
+#ifndef RESULTS_H
+#define RESULTS_H
+#include <stdio.h>
+
+typedef enum {
+    PS_PASS,
+    PS_FAIL,
+    PS_XFAIL,   /* a known divergence on this platform happened as recorded */
+    PS_XPASS,   /* a known divergence did not happen: reported, counts as a failure */
+    PS_SKIP,    /* cannot be decided here; reason says why */
+    PS_TIMEOUT, /* the case hung and was killed; reason names the step */
+    PS_ERROR,   /* harness or scenario fault, or the case process crashed */
+    PS_OUTCOME_COUNT
+} ps_outcome;
+
+const char *ps_outcome_name(ps_outcome o); /* "PASS", "FAIL", ... */
+int ps_outcome_parse(const char *s, ps_outcome *o); /* 0 ok, -1 unknown */
+/* 1 when this outcome makes the run's exit status 1 (FAIL, XPASS, TIMEOUT, ERROR). */
+int ps_outcome_is_bad(ps_outcome o);
+
+typedef struct {
+    char *id;          /* "busy.wait-timeout" */
+    char *title;       /* one line */
+    char *file;        /* path as given */
+    char *ref;         /* source of the expected behaviour */
+    char *tags;        /* space separated */
+    char *topic;       /* first component of the id ("busy") */
+    int iteration;     /* 1..N with --repeat */
+    ps_outcome outcome;
+    double duration_ms;
+    char *reason;      /* failure message, skip reason, divergence note; may be NULL */
+    int line;          /* line of the step that decided a FAIL/TIMEOUT/XFAIL, 0 if none */
+    char *trace_json;  /* a JSON array of trace entries (see below); never NULL ("[]") */
+    char *divergences; /* newline separated "line: text" of XFAIL/XPASS steps; may be NULL */
+} ps_result;
+
+/* A trace entry (one per executed step, one JSON object in trace_json):
+ *  {"line":12,"actor":"A","op":"read","call":"ReadFile(A, buf[1024]) ...",
+ *   "t_ms":1.234,"dur_ms":0.5,"ret":"FALSE","error":234,"error_name":"ERROR_MORE_DATA",
+ *   "fields":{"bytes":1024},"expected":"ERROR_MORE_DATA bytes=1024",
+ *   "verdict":"ok|fail|xfail|xpass|started|skip","note":"..."} */
+
+typedef struct {
+    char *platform;        /* "Wine 8.0 (Debian 8.0~repack-4)" or "Windows 10.0 build 19045" */
+    char *harness_version; /* PIPESPEC_VERSION */
+    char *started;         /* ISO 8601 UTC */
+    double wall_ms;
+    int strict;
+    int jobs;
+    ps_result *cases;
+    int ncases;
+    int counts[PS_OUTCOME_COUNT];
+} ps_run;
+
+void ps_run_count(ps_run *run);  /* recomputes counts[] from cases */
+int ps_run_exit_status(const ps_run *run); /* 0 or 1, per the rules in --help */
+void ps_result_free(ps_result *r);
+void ps_run_free(ps_run *run);
+
+/* ---- The child protocol: one line each, tab-separated, written by the case process.
+ *   T\t<json object>            a trace entry, appended to trace_json
+ *   S\t<line>\t<text>           a step is starting (so a hang can name it)
+ *   R\t<OUTCOME>\t<line>\t<reason>   the case's verdict (last line)
+ *   D\t<line>\t<text>           a divergence note (XFAIL/XPASS step)
+ * Anything else is kept as free output. */
+typedef struct {
+    ps_result *r;
+    int have_verdict;
+    int last_started_line;
+    char *last_started_text;
+    char *partial; /* an incomplete line held between feeds */
+    void *trace;   /* internal ps_buf */
+    void *divs;    /* internal ps_buf */
+} ps_child_reader;
+
+void ps_child_reader_init(ps_child_reader *cr, ps_result *r);
+/* Feed raw bytes from the child's stdout (any chunking). */
+void ps_child_reader_feed(ps_child_reader *cr, const char *data, unsigned long n);
+/* Finish: status = how the process ended. timed_out: it was killed after the case
+ * timeout; exit_code: its exit code (an exception code such as 0xC0000005 on a crash).
+ * Sets r->outcome/reason/trace_json when the child gave no verdict. */
+void ps_child_reader_finish(ps_child_reader *cr, int timed_out, unsigned long exit_code,
+                            double timeout_ms);
+#endif

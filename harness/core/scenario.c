@@ -1,0 +1,691 @@
+/* scenario.c: the case-language parser. One case per file, one step per line;
+ * every error is collected with file:line:col, and a case with errors is not returned. */
+#include "scenario.h"
+#include "errors.h"
+#include "psutil.h"
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+void ps_diag_add(ps_diag *d, const char *file, int line, int col, const char *fmt, ...)
+{
+    ps_buf b;
+    va_list ap;
+    char tmp[1024];
+    ps_buf_init(&b);
+    ps_buf_printf(&b, "%s:%d:%d: error: ", file, line, col);
+    va_start(ap, fmt);
+    vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    ps_buf_adds(&b, tmp);
+    d->msgs = ps_xrealloc(d->msgs, sizeof(char *) * (size_t)(d->count + 1));
+    d->msgs[d->count++] = ps_buf_steal(&b);
+}
+
+void ps_diag_free(ps_diag *d)
+{
+    int i;
+    for (i = 0; i < d->count; i++) free(d->msgs[i]);
+    free(d->msgs);
+    d->msgs = NULL;
+    d->count = 0;
+}
+
+const char *ps_role_name(ps_role r)
+{
+    switch (r) {
+    case PS_ROLE_SERVER: return "server";
+    case PS_ROLE_CLIENT: return "client";
+    case PS_ROLE_PROC: return "proc";
+    default: return "";
+    }
+}
+
+int ps_parse_size(const char *s, unsigned long long *out)
+{
+    char *end;
+    unsigned long long v;
+    if (!s || !isdigit((unsigned char)*s)) return -1;
+    v = strtoull(s, &end, 0);
+    if (*end == 'k' || *end == 'K') v *= 1024ULL, end++;
+    else if (*end == 'm' || *end == 'M') v *= 1024ULL * 1024ULL, end++;
+    if (*end) return -1;
+    *out = v;
+    return 0;
+}
+
+int ps_parse_ms(const char *s, long *out)
+{
+    char *end;
+    double v;
+    if (!s || !(isdigit((unsigned char)*s) || *s == '.')) return -1;
+    v = strtod(s, &end);
+    if (strcmp(end, "s") == 0) v *= 1000.0;
+    else if (*end && strcmp(end, "ms") != 0) return -1;
+    if (v < 0 || v > 2147483647.0) return -1;
+    *out = (long)(v + 0.5);
+    return 0;
+}
+
+/* ---------------- lexer ---------------- */
+typedef struct {
+    char *text;  /* unescaped */
+    int col;     /* 1-based */
+    int quoted;  /* the whole token was a "string" */
+} tok;
+
+typedef struct {
+    const char *file;
+    int line;
+    ps_diag *d;
+    int errors;
+} pctx;
+
+static void perr(pctx *p, int col, const char *fmt, ...)
+{
+    char tmp[900];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    ps_diag_add(p->d, p->file, p->line, col, "%s", tmp);
+    p->errors++;
+}
+
+/* Splits a line into tokens. Quotes may open a token or follow '=' inside one
+ * (text="a b"). Returns the count; *toks is malloc'ed. Reports unterminated strings. */
+static int lex(pctx *p, const char *s, tok **toks)
+{
+    int n = 0, cap = 8;
+    const char *q = s;
+    *toks = ps_xmalloc(sizeof(tok) * (size_t)cap);
+    for (;;) {
+        ps_buf b;
+        int col, quoted = 0, inq = 0, qcol = 0;
+        while (*q == ' ' || *q == '\t' || *q == '\r') q++;
+        if (!*q || *q == '#') break;
+        col = (int)(q - s) + 1;
+        ps_buf_init(&b);
+        if (*q == '"') quoted = 1;
+        while (*q) {
+            if (inq) {
+                if (*q == '\\' && (q[1] == '"' || q[1] == '\\')) {
+                    ps_buf_addc(&b, q[1]);
+                    q += 2;
+                    continue;
+                }
+                if (*q == '"') {
+                    inq = 0;
+                    q++;
+                    continue;
+                }
+                ps_buf_addc(&b, *q++);
+            } else {
+                if (*q == ' ' || *q == '\t' || *q == '\r') break;
+                if (*q == '"') {
+                    inq = 1;
+                    qcol = (int)(q - s) + 1;
+                    q++;
+                    continue;
+                }
+                ps_buf_addc(&b, *q++);
+            }
+        }
+        if (inq) {
+            perr(p, qcol, "found an unterminated string, expected a closing '\"'");
+            ps_buf_free(&b);
+            break;
+        }
+        if (n == cap) *toks = ps_xrealloc(*toks, sizeof(tok) * (size_t)(cap *= 2));
+        (*toks)[n].text = ps_buf_steal(&b);
+        (*toks)[n].col = col;
+        (*toks)[n].quoted = quoted;
+        n++;
+    }
+    return n;
+}
+
+static void free_toks(tok *t, int n)
+{
+    int i;
+    for (i = 0; i < n; i++) free(t[i].text);
+    free(t);
+}
+
+/* ---------------- validation helpers ---------------- */
+static int valid_actor(const char *s)
+{
+    if (!isalpha((unsigned char)*s)) return 0;
+    for (; *s; s++)
+        if (!isalnum((unsigned char)*s) && *s != '_') return 0;
+    return 1;
+}
+
+static const char *const known_vars[] = {"pipe", "computer", "host", "bin", "srcdir",
+                                         "reference_server", "reference_client",
+                                         "server_cmd", "client_cmd", NULL};
+
+/* Checks {var} references in a string argument. */
+static void check_vars(pctx *p, const char *v, int col)
+{
+    const char *q = v;
+    while ((q = strchr(q, '{')) != NULL) {
+        const char *e = strchr(q, '}');
+        int i, ok = 0;
+        if (!e) {
+            perr(p, col, "found '{' without '}' in \"%s\", expected {variable}", v);
+            return;
+        }
+        for (i = 0; known_vars[i]; i++)
+            if ((size_t)(e - q - 1) == strlen(known_vars[i]) &&
+                strncmp(q + 1, known_vars[i], (size_t)(e - q - 1)) == 0)
+                ok = 1;
+        if (!ok)
+            perr(p, col, "found unknown variable '%.*s', expected one of {pipe} {computer} {host} {bin} {srcdir} {reference_server} {reference_client} {server_cmd} {client_cmd}",
+                 (int)(e - q + 1), q);
+        q = e + 1;
+    }
+}
+
+static int enum_has(const char *choices, const char *v)
+{
+    size_t n = strlen(v);
+    const char *c = choices;
+    while (c && *c) {
+        const char *bar = strchr(c, '|');
+        size_t len = bar ? (size_t)(bar - c) : strlen(c);
+        if (len == n && strncmp(c, v, n) == 0) return 1;
+        c = bar ? bar + 1 : NULL;
+    }
+    return 0;
+}
+
+static void check_arg(pctx *p, const ps_opdef *op, const char *key, const char *val, int col)
+{
+    const ps_argdef *a = NULL;
+    int i;
+    unsigned long long sz;
+    long ms;
+    for (i = 0; i < 16 && op->args[i].name; i++)
+        if (strcmp(op->args[i].name, key) == 0) a = &op->args[i];
+    if (!a) {
+        ps_buf b;
+        ps_buf_init(&b);
+        for (i = 0; i < 16 && op->args[i].name; i++) {
+            if (i) ps_buf_adds(&b, ", ");
+            ps_buf_adds(&b, op->args[i].name);
+        }
+        perr(p, col, "found unknown argument '%s' for %s, expected %s%s", key, op->name,
+             b.len ? "one of: " : "no arguments", b.data);
+        ps_buf_free(&b);
+        return;
+    }
+    switch (a->type) {
+    case PS_ARG_STR: check_vars(p, val, col); break;
+    case PS_ARG_SIZE:
+        if (ps_parse_size(val, &sz) != 0 && !(a->choices && enum_has(a->choices, val)))
+            perr(p, col, "found '%s' for %s, expected a size in bytes (1024, 64k, 1m)", val, key);
+        break;
+    case PS_ARG_INT: {
+        char *end;
+        strtoul(val, &end, 0);
+        if ((!isdigit((unsigned char)*val) || *end) && !(a->choices && enum_has(a->choices, val)))
+            perr(p, col, "found '%s' for %s, expected a number%s%s", val, key,
+                 a->choices ? " or " : "", a->choices ? a->choices : "");
+        break;
+    }
+    case PS_ARG_MS:
+        if (ps_parse_ms(val, &ms) != 0 && !(a->choices && enum_has(a->choices, val)))
+            perr(p, col, "found '%s' for %s, expected milliseconds (200, 200ms, 5s)%s%s", val,
+                 key, a->choices ? " or " : "", a->choices ? a->choices : "");
+        break;
+    case PS_ARG_BOOL:
+        if (strcmp(val, "0") && strcmp(val, "1") && strcmp(val, "yes") && strcmp(val, "no"))
+            perr(p, col, "found '%s' for %s, expected 1 or 0", val, key);
+        break;
+    case PS_ARG_ENUM:
+        if (!enum_has(a->choices, val))
+            perr(p, col, "found '%s' for %s, expected one of %s", val, key, a->choices);
+        break;
+    }
+}
+
+/* Parses an expectation from toks[i..n); stops at "wine:". Returns the next index. */
+static int parse_expect(pctx *p, const ps_opdef *op, tok *t, int i, int n, ps_expect *e,
+                        int want_reason)
+{
+    ps_buf text;
+    int start = i;
+    ps_buf_init(&text);
+    e->present = 1;
+    if (i >= n || strcmp(t[i].text, "wine:") == 0) {
+        perr(p, i < n ? t[i].col : (i ? t[i - 1].col : 1),
+             "found %s, expected a result after '->' (ok, ERROR_NAME, a number, or fail)",
+             i < n ? "'wine:'" : "the end of the line");
+        ps_buf_free(&text);
+        return i;
+    }
+    e->col = t[i].col;
+    { /* results: a|b|c */
+        char *dup = ps_xstrdup(t[i].text), *save = dup, *part;
+        for (part = dup; part; ) {
+            char *bar = strchr(part, '|');
+            unsigned long code;
+            if (bar) *bar = 0;
+            if (strcmp(part, "fail") == 0) e->any_error = 1;
+            else if (ps_error_parse(part, &code) == 0) {
+                if (e->nalts < PS_MAX_ALTS) e->alts[e->nalts++] = code;
+            } else
+                perr(p, t[i].col, "found '%s', expected ok, fail, an error name such as ERROR_PIPE_BUSY, or a number", part);
+            part = bar ? bar + 1 : NULL;
+        }
+        free(save);
+    }
+    i++;
+    while (i < n && strcmp(t[i].text, "wine:") != 0) {
+        char *eq = strchr(t[i].text, '=');
+        if (strcmp(t[i].text, "after") == 0) {
+            const char *r = i + 1 < n ? t[i + 1].text : "";
+            const char *dots = strstr(r, "..");
+            char lo[64];
+            if (!dots || (size_t)(dots - r) >= sizeof lo) {
+                perr(p, i + 1 < n ? t[i + 1].col : t[i].col,
+                     "found '%s', expected a time window such as 200ms..600ms", r);
+            } else {
+                memcpy(lo, r, (size_t)(dots - r));
+                lo[dots - r] = 0;
+                if (ps_parse_ms(lo, &e->t_min_ms) || ps_parse_ms(dots + 2, &e->t_max_ms) ||
+                    e->t_min_ms > e->t_max_ms)
+                    perr(p, t[i + 1].col, "found '%s', expected a time window such as 200ms..600ms", r);
+                else
+                    e->has_time = 1;
+            }
+            i += 2;
+            continue;
+        }
+        if (want_reason && t[i].quoted && i + 1 == n) break; /* the reason */
+        if (want_reason && t[i].quoted && i + 1 < n && strcmp(t[i + 1].text, "wine:") == 0) break;
+        if (!eq || eq == t[i].text) {
+            perr(p, t[i].col, "found '%s', expected a field check key=value or 'after LO..HI'", t[i].text);
+            i++;
+            continue;
+        }
+        {
+            size_t klen = (size_t)(eq - t[i].text);
+            char *key = ps_xstrndup(t[i].text, klen);
+            const char *fl = op ? op->fields : "";
+            int ok = 0;
+            const char *q = fl;
+            while (q && *q) {
+                const char *sp = strchr(q, ' ');
+                size_t len = sp ? (size_t)(sp - q) : strlen(q);
+                if (len == klen && strncmp(q, key, klen) == 0) ok = 1;
+                q = sp ? sp + 1 : NULL;
+            }
+            if (!ok)
+                perr(p, t[i].col, "found unknown result field '%s' for %s, expected %s%s", key,
+                     op ? op->name : "this step", *fl ? "one of: " : "no fields", fl);
+            if (e->nfields < PS_MAX_FIELDS) {
+                e->fields[e->nfields].key = key;
+                e->fields[e->nfields].value = ps_xstrdup(eq + 1);
+                e->fields[e->nfields].col = t[i].col;
+                e->nfields++;
+            } else {
+                perr(p, t[i].col, "found more than %d field checks, expected fewer", PS_MAX_FIELDS);
+                free(key);
+            }
+        }
+        i++;
+    }
+    {
+        int k;
+        for (k = start; k < i; k++) {
+            if (k > start) ps_buf_addc(&text, ' ');
+            ps_buf_adds(&text, t[k].text);
+        }
+        e->text = ps_buf_steal(&text);
+    }
+    if (want_reason) {
+        if (i < n && t[i].quoted) {
+            e->reason = ps_xstrdup(t[i].text);
+            i++;
+        } else {
+            perr(p, i < n ? t[i].col : t[n - 1].col + (int)strlen(t[n - 1].text),
+                 "found %s, expected the divergence's reason as a \"quoted string\"",
+                 i < n ? "a word" : "the end of the line");
+        }
+    }
+    return i;
+}
+
+static void free_expect(ps_expect *e)
+{
+    int i;
+    for (i = 0; i < e->nfields; i++) {
+        free(e->fields[i].key);
+        free(e->fields[i].value);
+    }
+    free(e->reason);
+    free(e->text);
+}
+
+void ps_case_free(ps_case *c)
+{
+    int i, j;
+    if (!c) return;
+    for (i = 0; i < c->nsteps; i++) {
+        ps_step *s = &c->steps[i];
+        free(s->actor);
+        free(s->op);
+        for (j = 0; j < s->nargs; j++) {
+            free(s->args[j].key);
+            free(s->args[j].value);
+        }
+        free(s->args);
+        free_expect(&s->expect);
+        free_expect(&s->wine);
+        free(s->text);
+    }
+    free(c->steps);
+    free(c->file);
+    free(c->id);
+    free(c->title);
+    free(c->ref);
+    free(c->tags);
+    free(c->requires);
+    free(c);
+}
+
+const char *ps_arg_get(const ps_step *s, const char *key)
+{
+    int i;
+    for (i = 0; i < s->nargs; i++)
+        if (strcmp(s->args[i].key, key) == 0) return s->args[i].value;
+    return NULL;
+}
+
+/* Joins toks[from..n) with single spaces (for title/ref/tags). */
+static char *join(tok *t, int from, int n)
+{
+    ps_buf b;
+    int i;
+    ps_buf_init(&b);
+    for (i = from; i < n; i++) {
+        if (i > from) ps_buf_addc(&b, ' ');
+        ps_buf_adds(&b, t[i].text);
+    }
+    return ps_buf_steal(&b);
+}
+
+static const char *const requirements[] = {"redirector", "windows", "wine", "admin",
+                                           "second-machine", "server-cmd", "client-cmd",
+                                           "host", NULL};
+
+typedef struct {
+    char name[64];
+    ps_role role;
+    int has_bg;
+} actor_info;
+
+static void parse_step(pctx *p, ps_case *c, tok *t, int n, const char *raw,
+                       actor_info *actors, int *nactors)
+{
+    ps_step s;
+    const ps_opdef *op;
+    int i = 0, a;
+    memset(&s, 0, sizeof s);
+    s.line = p->line;
+    s.text = ps_xstrdup(raw);
+    if (strcmp(t[0].text, "server") == 0) s.role = PS_ROLE_SERVER;
+    else if (strcmp(t[0].text, "client") == 0) s.role = PS_ROLE_CLIENT;
+    else if (strcmp(t[0].text, "proc") == 0) s.role = PS_ROLE_PROC;
+    else s.role = PS_ROLE_NONE;
+
+    if (s.role != PS_ROLE_NONE) {
+        if (n < 2 || !valid_actor(t[1].text)) {
+            perr(p, n < 2 ? t[0].col + (int)strlen(t[0].text) : t[1].col,
+                 "found %s, expected an actor name (a letter, then letters, digits or _)",
+                 n < 2 ? "the end of the line" : "an invalid name");
+            goto out;
+        }
+        s.actor = ps_xstrdup(t[1].text);
+        if (n < 3) {
+            perr(p, t[1].col + (int)strlen(t[1].text), "found the end of the line, expected an operation after '%s %s'", t[0].text, t[1].text);
+            goto out;
+        }
+        i = 2;
+    }
+    op = ps_op_find(t[i].text);
+    if (!op) {
+        perr(p, t[i].col, "found '%s', expected %s", t[i].text,
+             s.role == PS_ROLE_NONE
+                 ? "a header (case, title, ref, tags, covers, requires, timeout), an actor step (server|client|proc NAME OP ...) or a statement (sleep, await, pending, debug)"
+                 : "an operation (see docs/LANGUAGE.md)");
+        goto out;
+    }
+    s.op = ps_xstrdup(op->name);
+    {
+        int mask = s.role == PS_ROLE_SERVER ? PS_OP_SERVER
+                 : s.role == PS_ROLE_CLIENT ? PS_OP_CLIENT
+                 : s.role == PS_ROLE_PROC ? PS_OP_PROC : PS_OP_STMT;
+        if (!(op->roles & mask)) {
+            perr(p, t[i].col, "found '%s' for a %s, expected an operation that a %s can do",
+                 op->name, s.role == PS_ROLE_NONE ? "statement" : ps_role_name(s.role),
+                 s.role == PS_ROLE_NONE ? "statement" : ps_role_name(s.role));
+            goto out;
+        }
+    }
+    i++;
+    if (s.role == PS_ROLE_NONE) { /* statements */
+        long ms;
+        if (strcmp(op->name, "sleep") == 0) {
+            if (i >= n || ps_parse_ms(t[i].text, &ms) != 0) {
+                perr(p, i < n ? t[i].col : t[i - 1].col, "found %s, expected a duration (100ms, 2s)",
+                     i < n ? t[i].text : "the end of the line");
+                goto out;
+            }
+            s.args = ps_xcalloc(1, sizeof(ps_arg));
+            s.args[0].key = ps_xstrdup("ms");
+            s.args[0].value = ps_xstrdup(t[i].text);
+            s.nargs = 1;
+            i++;
+        } else if (strcmp(op->name, "debug") == 0) {
+            if (i >= n || (strcmp(t[i].text, "crash") && strcmp(t[i].text, "hang"))) {
+                perr(p, i < n ? t[i].col : t[i - 1].col, "found %s, expected crash or hang",
+                     i < n ? t[i].text : "the end of the line");
+                goto out;
+            }
+            s.args = ps_xcalloc(1, sizeof(ps_arg));
+            s.args[0].key = ps_xstrdup("what");
+            s.args[0].value = ps_xstrdup(t[i].text);
+            s.nargs = 1;
+            i++;
+        } else { /* await / pending ACTOR */
+            int found = -1;
+            if (i >= n || !valid_actor(t[i].text)) {
+                perr(p, i < n ? t[i].col : t[i - 1].col, "found %s, expected an actor name",
+                     i < n ? t[i].text : "the end of the line");
+                goto out;
+            }
+            for (a = 0; a < *nactors; a++)
+                if (strcmp(actors[a].name, t[i].text) == 0) found = a;
+            if (found < 0 || !actors[found].has_bg) {
+                perr(p, t[i].col, "found '%s', expected an actor with a background step ('&') earlier in the case", t[i].text);
+                goto out;
+            }
+            s.actor = ps_xstrdup(t[i].text);
+            i++;
+        }
+    }
+    /* arguments */
+    while (i < n && strcmp(t[i].text, "->") && strcmp(t[i].text, "&") && strcmp(t[i].text, "wine:")) {
+        char *eq = strchr(t[i].text, '=');
+        if (!eq || eq == t[i].text) {
+            perr(p, t[i].col, "found '%s', expected an argument key=value, '&' or '->'", t[i].text);
+            i++;
+            continue;
+        }
+        *eq = 0;
+        check_arg(p, op, t[i].text, eq + 1, t[i].col);
+        s.args = ps_xrealloc(s.args, sizeof(ps_arg) * (size_t)(s.nargs + 1));
+        s.args[s.nargs].key = ps_xstrdup(t[i].text);
+        s.args[s.nargs].value = ps_xstrdup(eq + 1);
+        s.args[s.nargs].col = t[i].col;
+        s.nargs++;
+        *eq = '=';
+        i++;
+    }
+    if (i < n && strcmp(t[i].text, "&") == 0) {
+        if (s.role == PS_ROLE_NONE) perr(p, t[i].col, "found '&' on a statement, expected it only on actor steps");
+        s.background = 1;
+        i++;
+    }
+    if (i < n && strcmp(t[i].text, "->") == 0) {
+        i = parse_expect(p, op, t, i + 1, n, &s.expect, 0);
+    }
+    if (i < n && strcmp(t[i].text, "wine:") == 0) {
+        if (!s.expect.present)
+            perr(p, t[i].col, "found 'wine:' without a Windows expectation, expected '-> RESULT' before it");
+        i = parse_expect(p, op, t, i + 1, n, &s.wine, 1);
+    }
+    if (i < n)
+        perr(p, t[i].col, "found '%s', expected the end of the step", t[i].text);
+
+    if (s.role != PS_ROLE_NONE) { /* actor bookkeeping */
+        int found = -1;
+        for (a = 0; a < *nactors; a++)
+            if (strcmp(actors[a].name, s.actor) == 0) found = a;
+        if (found >= 0 && actors[found].role != s.role)
+            perr(p, t[1].col, "found actor '%s' as a %s, expected a %s as earlier in the case",
+                 s.actor, ps_role_name(s.role), ps_role_name(actors[found].role));
+        if (found < 0 && *nactors < 64) {
+            found = (*nactors)++;
+            snprintf(actors[found].name, sizeof actors[found].name, "%s", s.actor);
+            actors[found].role = s.role;
+            actors[found].has_bg = 0;
+        }
+        if (found >= 0 && s.background) actors[found].has_bg = 1;
+    }
+out:
+    c->steps = ps_xrealloc(c->steps, sizeof(ps_step) * (size_t)(c->nsteps + 1));
+    c->steps[c->nsteps++] = s;
+}
+
+ps_case *ps_parse_case(const char *file, const char *text, ps_diag *d)
+{
+    ps_case *c = ps_xcalloc(1, sizeof *c);
+    pctx p;
+    const char *q = text;
+    actor_info actors[64];
+    int nactors = 0;
+    p.file = file;
+    p.line = 0;
+    p.d = d;
+    p.errors = 0;
+    c->file = ps_xstrdup(file);
+    while (*q) {
+        const char *eol = strchr(q, '\n');
+        size_t len = eol ? (size_t)(eol - q) : strlen(q);
+        char *line = ps_xstrndup(q, len);
+        tok *t;
+        int n;
+        p.line++;
+        n = lex(&p, line, &t);
+        if (n > 0) {
+            const char *k = t[0].text;
+            const char *rest = line + t[0].col - 1 + strlen(t[0].text);
+            int is_header = !strcmp(k, "case") || !strcmp(k, "title") || !strcmp(k, "ref") ||
+                            !strcmp(k, "tags") || !strcmp(k, "covers") ||
+                            !strcmp(k, "requires") || !strcmp(k, "timeout");
+            if (is_header && c->nsteps > 0) {
+                perr(&p, t[0].col, "found header '%s' after the first step, expected headers at the top", k);
+            } else if (is_header && n < 2) {
+                perr(&p, t[0].col + (int)strlen(k), "found the end of the line, expected a value for '%s'", k);
+            } else if (!strcmp(k, "case")) {
+                const char *v = t[1].text;
+                int ok = n == 2 && isalnum((unsigned char)v[0]);
+                for (; ok && *v; v++)
+                    if (!isalnum((unsigned char)*v) && !strchr(".-_", *v)) ok = 0;
+                if (!ok) perr(&p, t[1].col, "found '%s', expected a case id of letters, digits, '.', '-' and '_' (topic.name)", t[1].text);
+                else if (c->id) perr(&p, t[0].col, "found a second 'case' line, expected one per file");
+                else c->id = ps_xstrdup(t[1].text);
+            } else if (!strcmp(k, "title") || !strcmp(k, "ref")) {
+                char **dst = !strcmp(k, "title") ? &c->title : &c->ref;
+                char *v;
+                size_t l;
+                while (*rest == ' ' || *rest == '\t') rest++;
+                v = ps_xstrdup(rest);
+                l = strlen(v);
+                while (l && (v[l - 1] == ' ' || v[l - 1] == '\r' || v[l - 1] == '\t')) v[--l] = 0;
+                if (*dst) {
+                    /* a second ref line adds to the first */
+                    char *j = ps_sprintf("%s; %s", *dst, v);
+                    free(*dst);
+                    free(v);
+                    *dst = j;
+                } else
+                    *dst = v;
+            } else if (!strcmp(k, "tags")) {
+                free(c->tags);
+                c->tags = join(t, 1, n);
+            } else if (!strcmp(k, "requires")) {
+                int i, r, ok;
+                for (i = 1; i < n; i++) {
+                    const char *v = t[i].text;
+                    if (*v == '!') v++;
+                    ok = 0;
+                    for (r = 0; requirements[r]; r++)
+                        if (!strcmp(requirements[r], v)) ok = 1;
+                    if (!ok) perr(&p, t[i].col, "found requirement '%s', expected one of redirector, windows, wine, admin, second-machine, server-cmd, client-cmd, host (or !NAME)", t[i].text);
+                }
+                free(c->requires);
+                c->requires = join(t, 1, n);
+            } else if (!strcmp(k, "covers")) {
+                int i;
+                for (i = 1; i < n; i++) {
+                    char *end;
+                    long v = strtol(t[i].text, &end, 10);
+                    if (*end || v < 1 || v > 999) perr(&p, t[i].col, "found '%s', expected a BEHAVIOUR.md row number", t[i].text);
+                    else if (c->ncovers < 64) c->covers[c->ncovers++] = (int)v;
+                }
+            } else if (!strcmp(k, "timeout")) {
+                if (ps_parse_ms(t[1].text, &c->timeout_ms) != 0 || c->timeout_ms <= 0)
+                    perr(&p, t[1].col, "found '%s', expected a case timeout such as 10s", t[1].text);
+            } else {
+                parse_step(&p, c, t, n, line + t[0].col - 1, actors, &nactors);
+            }
+        }
+        free_toks(t, n);
+        free(line);
+        q = eol ? eol + 1 : q + len;
+    }
+    if (!c->id) perr(&p, 1, "found no 'case ID' line, expected one at the top");
+    if (!c->title) perr(&p, 1, "found no 'title' line, expected a one-line title");
+    if (!c->ref) perr(&p, 1, "found no 'ref' line, expected the source of the expected behaviour");
+    if (c->nsteps == 0) perr(&p, 1, "found no steps, expected at least one");
+    if (p.errors) {
+        ps_case_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+ps_case *ps_load_case(const char *file, ps_diag *d)
+{
+    size_t len;
+    char *text = ps_read_file(file, &len);
+    ps_case *c;
+    if (!text) {
+        ps_diag_add(d, file, 0, 0, "cannot read the file");
+        return NULL;
+    }
+    if (strlen(text) != len) {
+        ps_diag_add(d, file, 1, 1, "found a NUL byte, expected a text file");
+        free(text);
+        return NULL;
+    }
+    c = ps_parse_case(file, text, d);
+    free(text);
+    return c;
+}

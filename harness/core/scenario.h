@@ -1,0 +1,108 @@
+/* scenario.h: the case language's model and parser. Portable.
+ * The language is documented in docs/LANGUAGE.md; the op table (ops.c) says which
+ * operations exist, which roles may use them and which arguments each one takes. */
+#ifndef SCENARIO_H
+#define SCENARIO_H
+#include <stddef.h>
+
+typedef enum { PS_ROLE_SERVER, PS_ROLE_CLIENT, PS_ROLE_PROC, PS_ROLE_NONE } ps_role;
+
+typedef struct {
+    char *key;
+    char *value;
+    int col;
+} ps_arg;
+
+/* One field check in an expectation: key=value, value may be a range lo..hi,
+ * alternatives a|b, or a string. */
+typedef struct {
+    char *key;
+    char *value;
+    int col;
+} ps_field;
+
+#define PS_MAX_ALTS 8
+#define PS_MAX_FIELDS 8
+typedef struct {
+    int present;
+    int any_error;                     /* "fail": any error at all */
+    int nalts;
+    unsigned long alts[PS_MAX_ALTS];   /* accepted error codes, 0 = ok */
+    int nfields;
+    ps_field fields[PS_MAX_FIELDS];
+    int has_time;
+    long t_min_ms, t_max_ms;           /* "after 200ms..600ms" */
+    char *reason;                      /* platform alternatives: why */
+    char *text;                        /* the expectation as written */
+    int col;
+} ps_expect;
+
+typedef struct {
+    int line;
+    ps_role role;        /* PS_ROLE_NONE for statements (sleep, await, pending) */
+    char *actor;         /* NULL for sleep */
+    char *op;
+    int nargs;
+    ps_arg *args;
+    int background;      /* '&' */
+    ps_expect expect;    /* Windows behaviour */
+    ps_expect wine;      /* the known divergence under Wine, if present */
+    char *text;          /* the source line, trimmed */
+} ps_step;
+
+typedef struct {
+    char *file;
+    char *id, *title, *ref, *tags;
+    char *requires;      /* space separated conditions */
+    int covers[64];
+    int ncovers;
+    long timeout_ms;     /* 0 = default */
+    int nsteps;
+    ps_step *steps;
+} ps_case;
+
+/* Parse errors are collected, never printed by the parser. */
+typedef struct {
+    int count;
+    char **msgs;         /* "file:line:col: error: found X, expected Y" */
+} ps_diag;
+void ps_diag_add(ps_diag *d, const char *file, int line, int col, const char *fmt, ...);
+void ps_diag_free(ps_diag *d);
+
+/* Parses text (the content of file). Returns a case, or NULL when there were errors
+ * (all of them appended to d). */
+ps_case *ps_parse_case(const char *file, const char *text, ps_diag *d);
+ps_case *ps_load_case(const char *file, ps_diag *d); /* reads then parses */
+void ps_case_free(ps_case *c);
+
+const char *ps_arg_get(const ps_step *s, const char *key); /* NULL when absent */
+const char *ps_role_name(ps_role r);
+
+/* Values: "64k", "1m", "1024", "0x400" -> bytes. Returns 0 ok, -1 bad. */
+int ps_parse_size(const char *s, unsigned long long *out);
+/* "200", "200ms", "5s", "1.5s" -> ms. Returns 0 ok, -1 bad. */
+int ps_parse_ms(const char *s, long *out);
+
+/* ---- The op table (ops.c) ---- */
+typedef enum {
+    PS_ARG_STR, PS_ARG_SIZE, PS_ARG_INT, PS_ARG_MS, PS_ARG_BOOL, PS_ARG_ENUM
+} ps_argtype;
+typedef struct {
+    const char *name;
+    ps_argtype type;
+    const char *choices; /* PS_ARG_ENUM: "a|b|c"; for INT/MS/SIZE: extra words accepted */
+} ps_argdef;
+#define PS_OP_SERVER 1
+#define PS_OP_CLIENT 2
+#define PS_OP_PROC 4
+#define PS_OP_STMT 8
+typedef struct {
+    const char *name;
+    int roles;            /* mask of PS_OP_* */
+    const char *summary;  /* one line, for docs and errors */
+    const char *fields;   /* result fields it reports, space separated */
+    ps_argdef args[16];
+} ps_opdef;
+const ps_opdef *ps_op_find(const char *name);
+const ps_opdef *ps_op_table(size_t *n);
+#endif

@@ -1,0 +1,49 @@
+/* main.c: pipespec's entry point. Parses the command line (portable, core/cli.c) and
+ * hands over to the runner, the case process, or stress. */
+#include "platform.h"
+#include "cli.h"
+#include <shellapi.h>
+#include "runner.h"
+#include <stdio.h>
+#include <string.h>
+
+int main(int argc, char **argv)
+{
+    ps_options o;
+    char err[512];
+    int wargc, i;
+    LPWSTR *wargv;
+    char **uargv;
+    /* argv as UTF-8, whatever the code page */
+    wargv = CommandLineToArgvW(GetCommandLineW(), &wargc);
+    if (wargv) {
+        uargv = ps_xcalloc((size_t)wargc + 1, sizeof(char *));
+        for (i = 0; i < wargc; i++) uargv[i] = ps_utf8(wargv[i]);
+        argc = wargc;
+        argv = uargv;
+    }
+    if (ps_cli_parse(argc, argv, &o, err, sizeof err) != 0) {
+        fprintf(stderr, "pipespec: %s\n\n%s", err, ps_cli_usage());
+        return 2;
+    }
+    switch (o.cmd) {
+    case PS_CMD_HELP: fputs(ps_cli_usage(), stdout); return 0;
+    case PS_CMD_VERSION: printf("pipespec %s on %s\n", PIPESPEC_VERSION, ps_platform_describe()); return 0;
+    case PS_CMD_CHILD: {
+        ps_child_opts c;
+        memset(&c, 0, sizeof c);
+        c.file = o.child_file;
+        c.pipe = o.child_pipe;
+        c.strict = o.strict;
+        c.time_scale = o.timeout_scale;
+        c.timeout_ms = o.child_timeout_ms ? o.child_timeout_ms : o.timeout_ms;
+        c.host = o.host;
+        c.server_cmd = o.server_cmd;
+        c.client_cmd = o.client_cmd;
+        c.server_pipe = o.server_pipe;
+        return ps_child_main(&c);
+    }
+    case PS_CMD_STRESS: return ps_stress_main(o.stress_argc, o.stress_argv);
+    default: return ps_runner_main(&o);
+    }
+}

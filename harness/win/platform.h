@@ -1,0 +1,40 @@
+/* platform.h: the Win32 side of pipespec (every Win32 call of the harness lives in
+ * harness/win). */
+#ifndef PLATFORM_H
+#define PLATFORM_H
+#include <windows.h>
+#include "psutil.h"
+
+/* Options the parent passes to a case process. */
+typedef struct {
+    const char *file;         /* the case file */
+    const char *pipe;         /* unique short pipe name for {pipe} */
+    const char *host;         /* --host, or NULL */
+    const char *server_cmd, *client_cmd, *server_pipe;
+    int strict;
+    double time_scale;
+    long timeout_ms;          /* the case's own timeout, already scaled */
+} ps_child_opts;
+
+int ps_child_main(const ps_child_opts *o); /* runs one case; returns the exit code */
+
+/* Platform facts. */
+const char *ps_platform_describe(void); /* "Wine 8.0 (...)" or "Windows 10.0 build 19045" */
+int ps_platform_is_wine(void);
+const char *ps_wine_version(void);      /* NULL on Windows */
+
+/* UTF-8 <-> UTF-16 (malloc'ed). */
+wchar_t *ps_wide(const char *s);
+char *ps_utf8(const wchar_t *w);
+char *ps_utf8n(const wchar_t *w, int n);
+
+/* High-resolution milliseconds since an arbitrary start. */
+double ps_now_ms(void);
+
+/* The directory of pipespec.exe (no trailing separator), UTF-8. */
+const char *ps_exe_dir(void);
+
+/* Turns a command line whose program is a Unix path (/usr/x/prog.exe) into one Wine can
+ * start (Z:\usr\x\prog.exe) on Wine; elsewhere returns a copy. */
+char *ps_translate_cmdline(const char *cmd);
+#endif

@@ -1,0 +1,564 @@
+/* runner.c: the parent side of a run.
+ *
+ * All case files are parsed before anything runs (a malformed file stops the run
+ * with exit 2 and every error listed). Each selected case then runs in its own case
+ * process (pipespec --child FILE), inside a job object so that the process and any
+ * program it started die with it; --jobs of them at a time. Results are printed in
+ * the selection's order as they complete, then written as reports. */
+#include "platform.h"
+#include "cli.h"
+#include "errors.h"
+#include "report.h"
+#include "results.h"
+#include "runner.h"
+#include "scenario.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CASE_EXT ".case"
+
+typedef struct {
+    char **v;
+    int n, cap;
+} strlist;
+
+static void sl_add(strlist *l, char *s)
+{
+    if (l->n == l->cap) l->v = ps_xrealloc(l->v, sizeof(char *) * (size_t)(l->cap = l->cap ? l->cap * 2 : 64));
+    l->v[l->n++] = s;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int ends_with(const char *s, const char *suf)
+{
+    size_t a = strlen(s), b = strlen(suf);
+    return a >= b && strcmp(s + a - b, suf) == 0;
+}
+
+/* Adds path, or every *.case below it when it is a folder. 0 ok, -1 missing. */
+static int collect(const char *path, strlist *out)
+{
+    wchar_t *w = ps_wide(path);
+    DWORD attr = GetFileAttributesW(w);
+    free(w);
+    if (attr == INVALID_FILE_ATTRIBUTES) return -1;
+    if (attr & FILE_ATTRIBUTE_DIRECTORY) {
+        char *pat = ps_sprintf("%s/*", path);
+        wchar_t *wp = ps_wide(pat);
+        WIN32_FIND_DATAW fd;
+        HANDLE h = FindFirstFileW(wp, &fd);
+        strlist sub = {0};
+        int i;
+        free(pat);
+        free(wp);
+        if (h != INVALID_HANDLE_VALUE) {
+            do {
+                char *name = ps_utf8(fd.cFileName);
+                if (strcmp(name, ".") && strcmp(name, "..") &&
+                    ((fd.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) || ends_with(name, CASE_EXT)))
+                    sl_add(&sub, ps_sprintf("%s/%s", path, name));
+                free(name);
+            } while (FindNextFileW(h, &fd));
+            FindClose(h);
+        }
+        if (sub.n) qsort(sub.v, (size_t)sub.n, sizeof(char *), cmp_str);
+        for (i = 0; i < sub.n; i++) {
+            collect(sub.v[i], out);
+            free(sub.v[i]);
+        }
+        free(sub.v);
+        return 0;
+    }
+    sl_add(out, ps_xstrdup(path));
+    return 0;
+}
+
+/* ---------------- requirements ---------------- */
+static struct {
+    int probed;
+    int has_redirector;
+    char why[256];
+} redir;
+
+static void probe_redirector(void)
+{
+    wchar_t name[128], remote[160];
+    HANDLE s, c;
+    if (redir.probed) return;
+    redir.probed = 1;
+    swprintf(name, 128, L"\\\\.\\pipe\\pipespec-probe-%lu", GetCurrentProcessId());
+    swprintf(remote, 160, L"\\\\localhost\\pipe\\pipespec-probe-%lu", GetCurrentProcessId());
+    s = CreateNamedPipeW(name, PIPE_ACCESS_DUPLEX, PIPE_TYPE_BYTE, 1, 64, 64, 0, NULL);
+    SetLastError(0xdeadbeef);
+    c = CreateFileW(remote, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING, 0, NULL);
+    if (c != INVALID_HANDLE_VALUE) {
+        redir.has_redirector = 1;
+        CloseHandle(c);
+    } else {
+        DWORD e = GetLastError();
+        char en[64];
+        snprintf(redir.why, sizeof redir.why,
+                 "no network redirector: opening \\\\localhost\\pipe\\... failed with %s",
+                 ps_error_format(e, en, sizeof en));
+    }
+    if (s != INVALID_HANDLE_VALUE) CloseHandle(s);
+}
+
+static int is_admin(void)
+{
+    SID_IDENTIFIER_AUTHORITY nt = {SECURITY_NT_AUTHORITY};
+    PSID admins;
+    BOOL member = FALSE;
+    if (AllocateAndInitializeSid(&nt, 2, SECURITY_BUILTIN_DOMAIN_RID, DOMAIN_ALIAS_RID_ADMINS, 0, 0,
+                                 0, 0, 0, 0, &admins)) {
+        CheckTokenMembership(NULL, admins, &member);
+        FreeSid(admins);
+    }
+    return member;
+}
+
+/* NULL when every requirement holds, else the SKIP reason (static). */
+static const char *unmet(const ps_case *c, const ps_options *o)
+{
+    static char why[300];
+    char *dup, *tok;
+    const char *res = NULL;
+    if (!c->requires) return NULL;
+    dup = ps_xstrdup(c->requires);
+    for (tok = strtok(dup, " "); tok && !res; tok = strtok(NULL, " ")) {
+        int neg = *tok == '!';
+        const char *r = tok + neg;
+        int have;
+        const char *what;
+        if (!strcmp(r, "redirector")) {
+            probe_redirector();
+            have = redir.has_redirector;
+            what = redir.why;
+        } else if (!strcmp(r, "windows")) have = !ps_platform_is_wine(), what = "needs Windows (this is Wine)";
+        else if (!strcmp(r, "wine")) have = ps_platform_is_wine(), what = "needs Wine";
+        else if (!strcmp(r, "admin")) have = is_admin(), what = "needs an administrator";
+        else if (!strcmp(r, "second-machine") || !strcmp(r, "host")) have = o->host != NULL, what = "needs a second machine: give --host HOST";
+        else if (!strcmp(r, "server-cmd")) have = o->server_cmd != NULL, what = "needs a server under test: give --server-cmd (needs a fresh server per case)";
+        else if (!strcmp(r, "client-cmd")) have = o->client_cmd != NULL, what = "needs a client under test: give --client-cmd";
+        else have = 1, what = "";
+        if (neg) {
+            if (have) {
+                snprintf(why, sizeof why, "not for this platform: requires !%s (%s)", r,
+                         !strcmp(r, "wine") ? "Wine" : r);
+                res = why;
+            }
+        } else if (!have) {
+            snprintf(why, sizeof why, "%s", what);
+            res = why;
+        }
+    }
+    free(dup);
+    return res;
+}
+
+/* ---------------- case processes ---------------- */
+typedef struct {
+    const ps_case *c;
+    int iteration;
+    int index;      /* position in the run */
+    ps_result r;
+    volatile LONG done;
+} job;
+
+static struct {
+    const ps_options *o;
+    job *jobs;
+    int njobs;
+    volatile LONG next;
+    CRITICAL_SECTION spawn_lock;
+    HANDLE progress_event;
+    char exe[MAX_PATH * 3];
+} R;
+
+static DWORD WINAPI pipe_reader(LPVOID p)
+{
+    void **args = p;
+    HANDLE h = args[0];
+    ps_child_reader *cr = args[1];
+    char buf[8192];
+    DWORD n;
+    while (ReadFile(h, buf, sizeof buf, &n, NULL) && n > 0) ps_child_reader_feed(cr, buf, n);
+    return 0;
+}
+
+static void append_quoted(ps_buf *b, const char *s)
+{
+    /* Windows command-line quoting (CommandLineToArgvW rules) */
+    const char *p;
+    ps_buf_addc(b, '"');
+    for (p = s; *p; p++) {
+        int bs = 0;
+        while (*p == '\\') bs++, p++;
+        if (!*p) {
+            while (bs--) ps_buf_adds(b, "\\\\");
+            break;
+        }
+        if (*p == '"') {
+            while (bs--) ps_buf_adds(b, "\\\\");
+            ps_buf_adds(b, "\\\"");
+        } else {
+            while (bs--) ps_buf_addc(b, '\\');
+            ps_buf_addc(b, *p);
+        }
+    }
+    ps_buf_addc(b, '"');
+}
+
+static long case_timeout(const job *j)
+{
+    long t = j->c->timeout_ms ? j->c->timeout_ms : R.o->timeout_ms;
+    return (long)((double)t * R.o->timeout_scale);
+}
+
+static void run_job(job *j)
+{
+    const ps_options *o = R.o;
+    ps_buf cmd;
+    char pipe[96];
+    SECURITY_ATTRIBUTES sa = {sizeof sa, NULL, FALSE};
+    HANDLE rd, wr, jobobj, reader;
+    STARTUPINFOW si;
+    PROCESS_INFORMATION pi;
+    JOBOBJECT_EXTENDED_LIMIT_INFORMATION lim;
+    ps_child_reader cr;
+    void *args[2];
+    wchar_t *wcmd;
+    long tmo = case_timeout(j);
+    DWORD r, code = 0;
+    double t0 = ps_now_ms();
+    BOOL ok;
+    const char *skip = unmet(j->c, o);
+
+    if (skip) {
+        j->r.outcome = PS_SKIP;
+        j->r.reason = ps_xstrdup(skip);
+        j->r.trace_json = ps_xstrdup("[]");
+        return;
+    }
+    snprintf(pipe, sizeof pipe, "pipespec-%lu-%d-%d", GetCurrentProcessId(), j->index, j->iteration);
+    ps_buf_init(&cmd);
+    append_quoted(&cmd, R.exe);
+    ps_buf_adds(&cmd, " --child ");
+    append_quoted(&cmd, j->c->file);
+    ps_buf_printf(&cmd, " --pipe %s --case-timeout %ld --timeout-scale %g", pipe, tmo, o->timeout_scale);
+    if (o->strict) ps_buf_adds(&cmd, " --strict");
+    if (o->host) ps_buf_adds(&cmd, " --host "), append_quoted(&cmd, o->host);
+    if (o->server_cmd) ps_buf_adds(&cmd, " --server-cmd "), append_quoted(&cmd, o->server_cmd);
+    if (o->client_cmd) ps_buf_adds(&cmd, " --client-cmd "), append_quoted(&cmd, o->client_cmd);
+    if (o->server_pipe) ps_buf_adds(&cmd, " --server-pipe "), append_quoted(&cmd, o->server_pipe);
+
+    CreatePipe(&rd, &wr, &sa, 0);
+    jobobj = CreateJobObjectW(NULL, NULL);
+    memset(&lim, 0, sizeof lim);
+    lim.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE | JOB_OBJECT_LIMIT_DIE_ON_UNHANDLED_EXCEPTION;
+    SetInformationJobObject(jobobj, JobObjectExtendedLimitInformation, &lim, sizeof lim);
+    memset(&si, 0, sizeof si);
+    si.cb = sizeof si;
+    si.dwFlags = STARTF_USESTDHANDLES;
+    si.hStdInput = NULL;
+    si.hStdOutput = wr;
+    si.hStdError = wr;
+    wcmd = ps_wide(cmd.data);
+    /* Only this child may inherit this write end: make it inheritable just while the
+     * child is created, under a lock, so parallel spawns do not leak it to each other. */
+    EnterCriticalSection(&R.spawn_lock);
+    SetHandleInformation(wr, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT);
+    ok = CreateProcessW(NULL, wcmd, NULL, NULL, TRUE, CREATE_SUSPENDED, NULL, NULL, &si, &pi);
+    SetHandleInformation(wr, HANDLE_FLAG_INHERIT, 0);
+    LeaveCriticalSection(&R.spawn_lock);
+    CloseHandle(wr);
+    free(wcmd);
+    ps_buf_free(&cmd);
+    if (!ok) {
+        char en[64];
+        j->r.outcome = PS_ERROR;
+        j->r.reason = ps_sprintf("cannot start the case process: %s", ps_error_format(GetLastError(), en, sizeof en));
+        j->r.trace_json = ps_xstrdup("[]");
+        CloseHandle(rd);
+        CloseHandle(jobobj);
+        return;
+    }
+    AssignProcessToJobObject(jobobj, pi.hProcess);
+    ResumeThread(pi.hThread);
+    CloseHandle(pi.hThread);
+    ps_child_reader_init(&cr, &j->r);
+    args[0] = rd;
+    args[1] = &cr;
+    reader = CreateThread(NULL, 0, pipe_reader, args, 0, NULL);
+    /* The case process reports its own TIMEOUT at tmo; this is the backstop. */
+    r = WaitForSingleObject(pi.hProcess, (DWORD)tmo + 5000);
+    if (r == WAIT_TIMEOUT) {
+        TerminateJobObject(jobobj, 0xDEAD);
+        WaitForSingleObject(pi.hProcess, 5000);
+    } else {
+        GetExitCodeProcess(pi.hProcess, &code);
+        TerminateJobObject(jobobj, 0); /* whatever the case started dies with it */
+    }
+    WaitForSingleObject(reader, 5000);
+    CloseHandle(reader);
+    CloseHandle(rd);
+    ps_child_reader_finish(&cr, r == WAIT_TIMEOUT, code, (double)tmo);
+    CloseHandle(pi.hProcess);
+    CloseHandle(jobobj);
+    j->r.duration_ms = ps_now_ms() - t0;
+}
+
+static DWORD WINAPI worker(LPVOID unused)
+{
+    (void)unused;
+    for (;;) {
+        LONG i = InterlockedIncrement(&R.next) - 1;
+        if (i >= R.njobs) break;
+        run_job(&R.jobs[i]);
+        InterlockedExchange(&R.jobs[i].done, 1);
+        SetEvent(R.progress_event);
+    }
+    return 0;
+}
+
+static void fill_meta(job *j)
+{
+    const ps_case *c = j->c;
+    const char *dot = strchr(c->id, '.');
+    j->r.id = ps_xstrdup(c->id);
+    j->r.title = ps_xstrdup(c->title);
+    j->r.file = ps_xstrdup(c->file);
+    j->r.ref = ps_xstrdup(c->ref);
+    j->r.tags = ps_xstrdup(c->tags ? c->tags : "");
+    j->r.topic = dot ? ps_xstrndup(c->id, (size_t)(dot - c->id)) : ps_xstrdup(c->id);
+    j->r.iteration = j->iteration;
+}
+
+static unsigned long rng_state;
+static unsigned long rng(void)
+{
+    rng_state = rng_state * 1103515245UL + 12345UL;
+    return (rng_state >> 8) & 0xFFFFFF;
+}
+
+static int is_terminal(void)
+{
+    DWORD m;
+    return GetConsoleMode(GetStdHandle(STD_OUTPUT_HANDLE), &m) != 0;
+}
+
+static void iso_now(char *buf, size_t n)
+{
+    SYSTEMTIME st;
+    GetSystemTime(&st);
+    snprintf(buf, n, "%04u-%02u-%02uT%02u:%02u:%02uZ", st.wYear, st.wMonth, st.wDay, st.wHour,
+             st.wMinute, st.wSecond);
+}
+
+int ps_runner_main(const ps_options *o)
+{
+    strlist files = {0};
+    ps_case **cases = NULL;
+    int ncases = 0, i, k, nsel = 0, errors = 0, rounds, round, exit_status = 0;
+    const ps_case **sel;
+    ps_diag d = {0};
+    const char *default_path = "scenarios";
+    ps_run run;
+    double t_run;
+    int progress;
+    char when[32];
+
+    memset(&R, 0, sizeof R);
+    R.o = o;
+    {
+        wchar_t w[MAX_PATH * 2];
+        char *u;
+        GetModuleFileNameW(NULL, w, MAX_PATH * 2);
+        u = ps_utf8(w);
+        snprintf(R.exe, sizeof R.exe, "%s", u);
+        free(u);
+    }
+    /* 1. find and parse everything first */
+    if (o->npaths == 0) {
+        if (collect(default_path, &files) != 0) {
+            char *alt = ps_sprintf("%s/../../scenarios", ps_exe_dir());
+            if (collect(alt, &files) != 0) {
+                fprintf(stderr, "pipespec: no scenarios folder here; give the case files or folders to run\n");
+                free(alt);
+                return 2;
+            }
+            free(alt);
+        }
+    }
+    for (i = 0; i < o->npaths; i++)
+        if (collect(o->paths[i], &files) != 0) {
+            fprintf(stderr, "pipespec: %s: no such file or folder\n", o->paths[i]);
+            errors++;
+        }
+    cases = ps_xcalloc((size_t)files.n + 1, sizeof *cases);
+    for (i = 0; i < files.n; i++) {
+        ps_case *c = ps_load_case(files.v[i], &d);
+        if (c) cases[ncases++] = c;
+    }
+    for (i = 0; i < ncases; i++)
+        for (k = 0; k < i; k++)
+            if (!strcmp(cases[i]->id, cases[k]->id)) {
+                ps_diag_add(&d, cases[i]->file, 1, 1, "found case id '%s' again, expected unique ids (also in %s)",
+                            cases[i]->id, cases[k]->file);
+            }
+    if (d.count || errors) {
+        for (i = 0; i < d.count; i++) fprintf(stderr, "%s\n", d.msgs[i]);
+        fprintf(stderr, "pipespec: %d error(s) in the case files; nothing ran\n", d.count + errors);
+        return 2;
+    }
+    if (o->cmd == PS_CMD_LINT) {
+        printf("%d case files, no errors\n", ncases);
+        return 0;
+    }
+    /* 2. select */
+    sel = ps_xcalloc((size_t)ncases + 1, sizeof *sel);
+    {
+        int suite_default = o->nselect == 0 && o->npaths == 0 && (o->server_cmd || o->server_pipe || o->client_cmd);
+        for (i = 0; i < ncases; i++) {
+            const char *tags = cases[i]->tags ? cases[i]->tags : "";
+            if (!ps_cli_selected(o, cases[i]->id, tags)) continue;
+            if (suite_default) {
+                /* with an implementation under test and no selection: its suite */
+                int in_suite = 0;
+                char *dup = ps_xstrdup(tags), *t;
+                for (t = strtok(dup, " "); t; t = strtok(NULL, " "))
+                    if (((o->server_cmd || o->server_pipe) && !strcmp(t, "server-suite")) ||
+                        (o->client_cmd && !strcmp(t, "client-suite")))
+                        in_suite = 1;
+                free(dup);
+                if (!in_suite) continue;
+            }
+            sel[nsel++] = cases[i];
+        }
+    }
+    if (nsel == 0) {
+        fprintf(stderr, "pipespec: the selection matched no case (of %d)\n", ncases);
+        return 3;
+    }
+    if (o->cmd == PS_CMD_LIST) {
+        if (o->json) {
+            ps_buf b;
+            ps_buf_init(&b);
+            ps_buf_adds(&b, "[\n");
+            for (i = 0; i < nsel; i++) {
+                ps_buf_adds(&b, "  {\"id\":");
+                ps_json_str(&b, sel[i]->id);
+                ps_buf_adds(&b, ",\"title\":");
+                ps_json_str(&b, sel[i]->title);
+                ps_buf_adds(&b, ",\"file\":");
+                ps_json_str(&b, sel[i]->file);
+                ps_buf_adds(&b, ",\"ref\":");
+                ps_json_str(&b, sel[i]->ref);
+                ps_buf_adds(&b, ",\"tags\":");
+                ps_json_str(&b, sel[i]->tags ? sel[i]->tags : "");
+                ps_buf_adds(&b, ",\"covers\":[");
+                for (k = 0; k < sel[i]->ncovers; k++) ps_buf_printf(&b, "%s%d", k ? "," : "", sel[i]->covers[k]);
+                ps_buf_printf(&b, "]}%s\n", i + 1 < nsel ? "," : "");
+            }
+            ps_buf_adds(&b, "]\n");
+            fputs(b.data, stdout);
+            ps_buf_free(&b);
+        } else {
+            for (i = 0; i < nsel; i++) printf("%-40s %s\n", sel[i]->id, sel[i]->title);
+            printf("%d cases\n", nsel);
+        }
+        return 0;
+    }
+
+    /* 3. run */
+    InitializeCriticalSection(&R.spawn_lock);
+    R.progress_event = CreateEventW(NULL, FALSE, FALSE, NULL);
+    rng_state = o->seed ? o->seed : (unsigned long)GetTickCount() | 1UL;
+    if (o->shuffle) printf("shuffle seed: %lu\n", rng_state);
+    rounds = o->until_fail ? (o->repeat > 1 ? o->repeat : 1000) : 1;
+    memset(&run, 0, sizeof run);
+    run.platform = ps_xstrdup(ps_platform_describe());
+    run.harness_version = ps_xstrdup(PIPESPEC_VERSION);
+    iso_now(when, sizeof when);
+    run.started = ps_xstrdup(when);
+    run.strict = o->strict;
+    {
+        SYSTEM_INFO si;
+        GetSystemInfo(&si);
+        run.jobs = o->jobs ? o->jobs : (int)si.dwNumberOfProcessors;
+        if (run.jobs < 1) run.jobs = 1;
+    }
+    progress = o->progress == -1 ? is_terminal() : o->progress;
+    t_run = ps_now_ms();
+    for (round = 0; round < rounds; round++) {
+        int reps = o->until_fail ? 1 : o->repeat, printed = 0, nthreads, bad = 0;
+        HANDLE th[64];
+        R.njobs = nsel * reps;
+        R.jobs = ps_xcalloc((size_t)R.njobs, sizeof(job));
+        R.next = 0;
+        for (i = 0; i < R.njobs; i++) {
+            R.jobs[i].c = sel[i % nsel];
+            R.jobs[i].iteration = (o->until_fail ? round : i / nsel) + 1;
+            R.jobs[i].index = i;
+        }
+        if (o->shuffle)
+            for (i = R.njobs - 1; i > 0; i--) {
+                int r2 = (int)(rng() % (unsigned long)(i + 1));
+                job tmp = R.jobs[i];
+                R.jobs[i] = R.jobs[r2];
+                R.jobs[r2] = tmp;
+                R.jobs[i].index = i;
+                R.jobs[r2].index = r2;
+            }
+        for (i = 0; i < R.njobs; i++) fill_meta(&R.jobs[i]);
+        nthreads = run.jobs < R.njobs ? run.jobs : R.njobs;
+        for (i = 0; i < nthreads; i++) th[i] = CreateThread(NULL, 0, worker, NULL, 0, NULL);
+        while (printed < R.njobs) {
+            while (printed < R.njobs && R.jobs[printed].done) {
+                if (progress) fputs("\r\033[K", stdout);
+                ps_console_case(stdout, &R.jobs[printed].r, o->verbose);
+                if (ps_outcome_is_bad(R.jobs[printed].r.outcome)) bad = 1;
+                printed++;
+            }
+            if (progress && printed < R.njobs) {
+                int dn = 0;
+                for (i = 0; i < R.njobs; i++) dn += R.jobs[i].done ? 1 : 0;
+                printf("\r[%d/%d] %.1fs running %s", dn, R.njobs, (ps_now_ms() - t_run) / 1000.0,
+                       R.jobs[printed].r.id);
+            }
+            fflush(stdout);
+            if (printed < R.njobs) WaitForSingleObject(R.progress_event, 250);
+        }
+        WaitForMultipleObjects((DWORD)nthreads, th, TRUE, INFINITE);
+        for (i = 0; i < nthreads; i++) CloseHandle(th[i]);
+        run.cases = ps_xrealloc(run.cases, sizeof(ps_result) * (size_t)(run.ncases + R.njobs));
+        for (i = 0; i < R.njobs; i++) run.cases[run.ncases++] = R.jobs[i].r;
+        free(R.jobs);
+        if (o->until_fail && bad) {
+            printf("until-fail: a case failed in round %d\n", round + 1);
+            break;
+        }
+    }
+    run.wall_ms = ps_now_ms() - t_run;
+    ps_run_count(&run);
+    if (o->report_dir) {
+        const char *failed = NULL;
+        wchar_t *wd = ps_wide(o->report_dir);
+        CreateDirectoryW(wd, NULL);
+        free(wd);
+        if (ps_report_all(o->report_dir, &run, &failed) != 0) {
+            fprintf(stderr, "pipespec: cannot write %s in %s\n", failed ? failed : "a report", o->report_dir);
+            exit_status = 1;
+        }
+    }
+    ps_console_summary(stdout, &run);
+    fflush(stdout);
+    if (ps_run_exit_status(&run)) exit_status = 1;
+    ps_run_free(&run);
+    return exit_status;
+}
