@@ -42,9 +42,14 @@ static int value_matches(const char *want, const char *got)
 {
     const char *dots = strstr(want, "..");
     if (dots) {
-        char *end;
-        double lo = strtod(want, &end), hi, v;
-        if (end != dots) return strcmp(want, got) == 0;
+        char *end, lobuf[64];
+        double lo, hi, v;
+        size_t n = (size_t)(dots - want);
+        if (n == 0 || n >= sizeof lobuf) return strcmp(want, got) == 0;
+        memcpy(lobuf, want, n);
+        lobuf[n] = 0;
+        lo = strtod(lobuf, &end);
+        if (*end) return strcmp(want, got) == 0;
         hi = strtod(dots + 2, &end);
         if (*end) return strcmp(want, got) == 0;
         v = strtod(got, &end);

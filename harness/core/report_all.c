@@ -530,15 +530,19 @@ char *ps_rep_trace_json(const char *trace_json, int *salvaged)
     return ps_buf_steal(&out);
 }
 
+static void add_raw(ps_buf *b, const jv *v);
+
 /* A scalar as display text: strings decoded (flattened), everything else as written. */
 static void add_scalar(ps_buf *b, const jv *v)
 {
-    char *tmp;
-    if (v->t == 's') {
-        ps_rep_flat(b, v->s);
-        return;
-    }
-    tmp = ps_xstrndup(v->raw, v->rawlen);
+    if (v->t == 's') ps_rep_flat(b, v->s);
+    else add_raw(b, v);
+}
+
+/* A value as written in the JSON text (flattened). */
+static void add_raw(ps_buf *b, const jv *v)
+{
+    char *tmp = ps_xstrndup(v->raw, v->rawlen);
     ps_rep_flat(b, tmp);
     free(tmp);
 }
@@ -601,7 +605,7 @@ int ps_rep_trace_lines(ps_buf *b, const char *trace_json, const char *indent)
                 if (j) ps_buf_addc(b, ' ');
                 ps_rep_flat(b, v->keys[j]);
                 ps_buf_addc(b, '=');
-                add_scalar(b, &v->kids[j]);
+                add_raw(b, &v->kids[j]); /* strings keep their quotes: "data=a b" is ambiguous */
             }
             ps_buf_addc(b, '}');
         } else if (v && v->t != 'o' && v->t != 'n') {

@@ -110,7 +110,7 @@ static int lex(pctx *p, const char *s, tok **toks)
         if (*q == '"') quoted = 1;
         while (*q) {
             if (inq) {
-                if (*q == '\\' && (q[1] == '"' || q[1] == '\\')) {
+                if (*q == '\\' && q[1] == '"') { /* only \" is an escape: paths keep their \ */
                     ps_buf_addc(&b, q[1]);
                     q += 2;
                     continue;
@@ -578,7 +578,7 @@ ps_case *ps_parse_case(const char *file, const char *text, ps_diag *d)
     pctx p;
     const char *q = text;
     actor_info actors[64];
-    int nactors = 0;
+    int nactors = 0, seen_case = 0;
     p.file = file;
     p.line = 0;
     p.d = d;
@@ -604,10 +604,12 @@ ps_case *ps_parse_case(const char *file, const char *text, ps_diag *d)
                 perr(&p, t[0].col + (int)strlen(k), "found the end of the line, expected a value for '%s'", k);
             } else if (!strcmp(k, "case")) {
                 const char *v = t[1].text;
-                int ok = n == 2 && isalnum((unsigned char)v[0]);
+                int ok = isalnum((unsigned char)v[0]);
+                seen_case = 1;
                 for (; ok && *v; v++)
                     if (!isalnum((unsigned char)*v) && !strchr(".-_", *v)) ok = 0;
-                if (!ok) perr(&p, t[1].col, "found '%s', expected a case id of letters, digits, '.', '-' and '_' (topic.name)", t[1].text);
+                if (n > 2) perr(&p, t[2].col, "found '%s' after the case id, expected the end of the line", t[2].text);
+                else if (!ok) perr(&p, t[1].col, "found '%s', expected a case id of letters, digits, '.', '-' and '_' (topic.name)", t[1].text);
                 else if (c->id) perr(&p, t[0].col, "found a second 'case' line, expected one per file");
                 else c->id = ps_xstrdup(t[1].text);
             } else if (!strcmp(k, "title") || !strcmp(k, "ref")) {
@@ -660,7 +662,8 @@ ps_case *ps_parse_case(const char *file, const char *text, ps_diag *d)
         free(line);
         q = eol ? eol + 1 : q + len;
     }
-    if (!c->id) perr(&p, 1, "found no 'case ID' line, expected one at the top");
+    p.line = 1; /* what is missing is reported at the top of the file */
+    if (!c->id && !seen_case) perr(&p, 1, "found no 'case ID' line, expected one at the top");
     if (!c->title) perr(&p, 1, "found no 'title' line, expected a one-line title");
     if (!c->ref) perr(&p, 1, "found no 'ref' line, expected the source of the expected behaviour");
     if (c->nsteps == 0) perr(&p, 1, "found no steps, expected at least one");

@@ -1,0 +1,200 @@
+/* Parser: valid input, and every kind of error message with its line and column. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+#include "scenario.h"
+
+static const char *HEAD = "case t.x\ntitle T\nref R\n";
+
+static ps_case *parse(const char *body, ps_diag *d)
+{
+    static char text[4096];
+    snprintf(text, sizeof text, "%s%s", HEAD, body);
+    memset(d, 0, sizeof *d);
+    return ps_parse_case("f.case", text, d);
+}
+
+/* Parses body, expects exactly one error, and checks it equals want. */
+static void expect_error(const char *body, const char *want)
+{
+    ps_diag d;
+    ps_case *c = parse(body, &d);
+    cr_assert_null(c, "expected a parse error for: %s", body);
+    cr_assert_geq(d.count, 1);
+    cr_assert_str_eq(d.msgs[0], want);
+    ps_diag_free(&d);
+}
+
+Test(parser, full_case)
+{
+    ps_diag d;
+    ps_case *c = parse("tags busy timing\ncovers 2 4\ntimeout 3s\nrequires !windows\n"
+                       "server S create instances=1 type=message read=message # comment\n"
+                       "server S connect &\n"
+                       "client A open -> ok\n"
+                       "await S\n"
+                       "client B wait timeout=200 -> ERROR_SEM_TIMEOUT|121 after 150ms..2s\n"
+                       "client A write text=\"Default request from client\"\n"
+                       "server S read size=2048 -> ok bytes=56 text=\"Default request from client\" wine: ERROR_MORE_DATA bytes=1..55 \"why not\"\n",
+                       &d);
+    cr_assert_not_null(c, "%s", d.count ? d.msgs[0] : "");
+    cr_assert_str_eq(c->id, "t.x");
+    cr_assert_str_eq(c->tags, "busy timing");
+    cr_assert_eq(c->ncovers, 2);
+    cr_assert_eq(c->covers[1], 4);
+    cr_assert_eq(c->timeout_ms, 3000);
+    cr_assert_str_eq(c->requires, "!windows");
+    cr_assert_eq(c->nsteps, 7);
+    cr_assert_eq(c->steps[0].role, PS_ROLE_SERVER);
+    cr_assert_str_eq(ps_arg_get(&c->steps[0], "type"), "message");
+    cr_assert_eq(c->steps[1].background, 1);
+    cr_assert_eq(c->steps[3].role, PS_ROLE_NONE);
+    cr_assert_str_eq(c->steps[3].op, "await");
+    cr_assert_eq(c->steps[4].expect.nalts, 2);
+    cr_assert_eq(c->steps[4].expect.alts[0], 121);
+    cr_assert_eq(c->steps[4].expect.has_time, 1);
+    cr_assert_eq(c->steps[4].expect.t_min_ms, 150);
+    cr_assert_eq(c->steps[4].expect.t_max_ms, 2000);
+    cr_assert_str_eq(ps_arg_get(&c->steps[5], "text"), "Default request from client");
+    cr_assert_eq(c->steps[6].expect.nfields, 2);
+    cr_assert_str_eq(c->steps[6].expect.fields[1].value, "Default request from client");
+    cr_assert(c->steps[6].wine.present);
+    cr_assert_eq(c->steps[6].wine.alts[0], 234);
+    cr_assert_str_eq(c->steps[6].wine.reason, "why not");
+    cr_assert_eq(c->steps[6].line, 14);
+    ps_case_free(c);
+}
+
+Test(parser, escaped_quotes_and_hash_inside_values)
+{
+    ps_diag d;
+    ps_case *c = parse("server S create name=\"\\\\.\\pipe\\{pipe}a<>*?|\\\"/b#c\"\n", &d);
+    cr_assert_not_null(c, "%s", d.count ? d.msgs[0] : "");
+    cr_assert_str_eq(ps_arg_get(&c->steps[0], "name"), "\\\\.\\pipe\\{pipe}a<>*?|\"/b#c");
+    ps_case_free(c);
+}
+
+Test(parser, missing_headers)
+{
+    ps_diag d;
+    memset(&d, 0, sizeof d);
+    cr_assert_null(ps_parse_case("g.case", "server S create\n", &d));
+    cr_assert_eq(d.count, 3);
+    cr_assert_str_eq(d.msgs[0], "g.case:1:1: error: found no 'case ID' line, expected one at the top");
+    cr_assert_str_eq(d.msgs[1], "g.case:1:1: error: found no 'title' line, expected a one-line title");
+    cr_assert_str_eq(d.msgs[2], "g.case:1:1: error: found no 'ref' line, expected the source of the expected behaviour");
+    ps_diag_free(&d);
+}
+
+Test(parser, no_steps)
+{
+    expect_error("", "f.case:1:1: error: found no steps, expected at least one");
+}
+
+Test(parser, errors_name_line_and_column)
+{
+    expect_error("server S create instances=x\n",
+                 "f.case:4:17: error: found 'x' for instances, expected a number or unlimited");
+    expect_error("client A opne\n",
+                 "f.case:4:10: error: found 'opne', expected an operation (see docs/LANGUAGE.md)");
+    expect_error("client A read size=1 -> ERROR_FOO\n",
+                 "f.case:4:25: error: found 'ERROR_FOO', expected ok, fail, an error name such as ERROR_PIPE_BUSY, or a number");
+    expect_error("client A read sise=1\n",
+                 "f.case:4:15: error: found unknown argument 'sise' for read, expected one of: size, overlapped");
+    expect_error("client A read size=lots\n",
+                 "f.case:4:15: error: found 'lots' for size, expected a size in bytes (1024, 64k, 1m)");
+    expect_error("client A create\n",
+                 "f.case:4:10: error: found 'create' for a client, expected an operation that a client can do");
+    expect_error("server S create type=stream\n",
+                 "f.case:4:17: error: found 'stream' for type, expected one of byte|message");
+    expect_error("server S create first=maybe\n",
+                 "f.case:4:17: error: found 'maybe' for first, expected 1 or 0");
+    expect_error("client A wait timeout=soon\n",
+                 "f.case:4:15: error: found 'soon' for timeout, expected milliseconds (200, 200ms, 5s) or default|forever");
+}
+
+Test(parser, expectation_errors)
+{
+    expect_error("client A open ->\n",
+                 "f.case:4:15: error: found the end of the line, expected a result after '->' (ok, ERROR_NAME, a number, or fail)");
+    expect_error("client A read -> ok bites=3\n",
+                 "f.case:4:21: error: found unknown result field 'bites' for read, expected one of: bytes text");
+    expect_error("client A wait -> ok after 5..1\n",
+                 "f.case:4:27: error: found '5..1', expected a time window such as 200ms..600ms");
+    expect_error("client A open -> ok wine: ERROR_ACCESS_DENIED\n",
+                 "f.case:4:46: error: found the end of the line, expected the divergence's reason as a \"quoted string\"");
+    expect_error("client A open wine: ok \"x\"\n",
+                 "f.case:4:15: error: found 'wine:' without a Windows expectation, expected '-> RESULT' before it");
+    expect_error("client A open -> ok stray\n",
+                 "f.case:4:21: error: found 'stray', expected a field check key=value or 'after LO..HI'");
+}
+
+Test(parser, structure_errors)
+{
+    expect_error("server S create\ntitle again\n",
+                 "f.case:5:1: error: found header 'title' after the first step, expected headers at the top");
+    expect_error("server 9S create\n",
+                 "f.case:4:8: error: found an invalid name, expected an actor name (a letter, then letters, digits or _)");
+    expect_error("server S\n",
+                 "f.case:4:9: error: found the end of the line, expected an operation after 'server S'");
+    expect_error("server S create\nclient S open\n",
+                 "f.case:5:8: error: found actor 'S' as a client, expected a server as earlier in the case");
+    expect_error("server S create\nawait S\n",
+                 "f.case:5:7: error: found 'S', expected an actor with a background step ('&') earlier in the case");
+    expect_error("sleep soon\n", "f.case:4:7: error: found soon, expected a duration (100ms, 2s)");
+    expect_error("debug explode\n", "f.case:4:7: error: found explode, expected crash or hang");
+    expect_error("server S create name=\"abc\n",
+                 "f.case:4:22: error: found an unterminated string, expected a closing '\"'");
+    expect_error("server S create name={pipes}\n",
+                 "f.case:4:17: error: found unknown variable '{pipes}', expected one of {pipe} {computer} {host} {bin} {srcdir} {reference_server} {reference_client} {server_cmd} {client_cmd}");
+    expect_error("frobnicate\n",
+                 "f.case:4:1: error: found 'frobnicate', expected a header (case, title, ref, tags, covers, requires, timeout), an actor step (server|client|proc NAME OP ...) or a statement (sleep, await, pending, debug)");
+    expect_error("server S create\nserver S write size=1 & &\n",
+                 "f.case:5:25: error: found '&', expected the end of the step");
+}
+
+Test(parser, header_errors)
+{
+    ps_diag d;
+    memset(&d, 0, sizeof d);
+    cr_assert_null(ps_parse_case("h.case", "case bad id!\ntitle x\nref y\ncovers 0 x\nrequires moon\ntimeout -1\nserver S create\n", &d));
+    cr_assert_eq(d.count, 5);
+    cr_assert_str_eq(d.msgs[0], "h.case:1:10: error: found 'id!' after the case id, expected the end of the line");
+    cr_assert_str_eq(d.msgs[1], "h.case:4:8: error: found '0', expected a BEHAVIOUR.md row number");
+    cr_assert_str_eq(d.msgs[2], "h.case:4:10: error: found 'x', expected a BEHAVIOUR.md row number");
+    cr_assert_str_eq(d.msgs[3], "h.case:5:10: error: found requirement 'moon', expected one of redirector, windows, wine, admin, second-machine, server-cmd, client-cmd, host (or !NAME)");
+    cr_assert_str_eq(d.msgs[4], "h.case:6:9: error: found '-1', expected a case timeout such as 10s");
+    ps_diag_free(&d);
+    cr_assert_null(ps_parse_case("h.case", "case\ntitle x\nref y\nserver S create\n", &d));
+    cr_assert_str_eq(d.msgs[0], "h.case:1:5: error: found the end of the line, expected a value for 'case'");
+    ps_diag_free(&d);
+}
+
+Test(parser, all_errors_are_reported)
+{
+    ps_diag d;
+    ps_case *c = parse("server S create instances=x\nclient A opne\nclient B read size=q\n", &d);
+    cr_assert_null(c);
+    cr_assert_eq(d.count, 3);
+    ps_diag_free(&d);
+}
+
+Test(parser, sizes_and_durations)
+{
+    unsigned long long n;
+    long ms;
+    cr_assert_eq(ps_parse_size("64k", &n), 0);
+    cr_assert_eq(n, 65536);
+    cr_assert_eq(ps_parse_size("1m", &n), 0);
+    cr_assert_eq(n, 1048576);
+    cr_assert_eq(ps_parse_size("0x400", &n), 0);
+    cr_assert_eq(n, 1024);
+    cr_assert_eq(ps_parse_size("k", &n), -1);
+    cr_assert_eq(ps_parse_size("12q", &n), -1);
+    cr_assert_eq(ps_parse_ms("1.5s", &ms), 0);
+    cr_assert_eq(ms, 1500);
+    cr_assert_eq(ps_parse_ms("200ms", &ms), 0);
+    cr_assert_eq(ms, 200);
+    cr_assert_eq(ps_parse_ms("200", &ms), 0);
+    cr_assert_eq(ps_parse_ms("2h", &ms), -1);
+}
