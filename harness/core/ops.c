@@ -78,6 +78,12 @@ static const ps_opdef ops[] = {
       {"rights", PS_ARG_ENUM, "read|write|create_instance|all|readwrite"}}},
     {"start", PS_OP_PROC, "CreateProcessW of a command line (stdout captured)", "",
      {{"cmd", PS_ARG_STR, NULL}}},
+    {"serve", PS_OP_PROC,
+     "start the server under test ({server_cmd}, default the reference server) and wait "
+     "until its pipe exists; with --server-pipe, only check that the pipe exists", "",
+     {{"clients", PS_ARG_INT, NULL}, {"timeout", PS_ARG_MS, NULL}}},
+    {"waitpipe", PS_OP_PROC, "wait until a pipe name exists (WaitNamedPipe polling)", "",
+     {{"name", PS_ARG_STR, NULL}, {"timeout", PS_ARG_MS, NULL}}},
     {"exit", PS_OP_PROC, "wait for the process to exit", "code",
      {{"timeout", PS_ARG_MS, "forever"}}},
     {"kill", PS_OP_PROC, "TerminateProcess", "", {{NULL, 0, NULL}}},

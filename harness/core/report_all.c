@@ -585,8 +585,11 @@ int ps_rep_trace_lines(ps_buf *b, const char *trace_json, const char *indent)
             ps_rep_fixed(b, strtod(v->raw, NULL), 3);
             ps_buf_adds(b, " ms");
         }
-        add_field(b, e, "actor", " ");
-        ps_buf_adds(b, ":");
+        v = jget(e, "actor");
+        if (v && v->t != 'n') { /* never "L12:": the line number stays a plain token */
+            add_field(b, e, "actor", " ");
+            ps_buf_addc(b, ':');
+        }
         if (jget(e, "call")) add_field(b, e, "call", " ");
         else add_field(b, e, "op", " ");
         add_field(b, e, "ret", " -> ");

@@ -31,7 +31,7 @@ void ps_rep_json_build(ps_buf *b, const ps_run *run);
 static const char *const css[] = {
     ":root{--pass:#1a7f37;--fail:#cf222e;--xfail:#8250df;--xpass:#bc4c00;--skip:#6e7781;",
     "--timeout:#9a6700;--error:#82071e;--line:#d0d7de;--muted:#57606a;--bg2:#f6f8fa}\n",
-    "*{box-sizing:border-box}\n",
+    "*{box-sizing:border-box}[hidden]{display:none!important}\n",
     "body{margin:0 auto;max-width:1500px;padding:16px 24px;color:#1f2328;background:#fff;",
     "font:14px/1.45 system-ui,-apple-system,\"Segoe UI\",Roboto,\"Helvetica Neue\",Arial,sans-serif}\n",
     "h1{font-size:22px;margin:0 0 8px}h2{font-size:17px;margin:24px 0 8px}",
@@ -64,7 +64,7 @@ static const char *const css[] = {
     "font-variant-numeric:tabular-nums;white-space:nowrap}tr.case td.where{white-space:nowrap}",
     "tr.case td.id{white-space:nowrap}tr.case .iter{color:var(--muted)}\n",
     "tr.case.bad{background:#fff8f8}tr.case:hover{background:var(--bg2)}\n",
-    "button.toggle{border:0;background:none;cursor:pointer;padding:0 4px 0 0;font:inherit;color:var(--muted)}",
+    "html:not(.js) button.toggle{display:none}button.toggle{border:0;background:none;cursor:pointer;padding:0 4px 0 0;font:inherit;color:var(--muted)}",
     "button.toggle::before{content:\"\\25B8\"}button.toggle[aria-expanded=true]::before{content:\"\\25BE\"}\n",
     "tr.detail-row>td{background:#fbfcfd;padding:8px 16px 16px 28px}\n",
     "dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:0}dl.kv dt{color:var(--muted)}",
@@ -233,6 +233,7 @@ static const char *const js[] = {
     "    sec.appendChild(el('pre', 'mono', JSON.stringify(stress, null, 2)));\n",
     "  }\n",
     "  if (data.stress) renderStress(data.stress);\n",
+    "  document.documentElement.className += ' js';\n",
     "  document.getElementById('filters').disabled = false;\n",
     "  document.getElementById('tools').hidden = false;\n",
     "  var m = /^#case-(\\d+)$/.exec(window.location.hash || '');\n",
@@ -282,7 +283,15 @@ static void case_row(ps_buf *b, const ps_result *r, int i)
     text(b, r->file);
     if (r->line > 0) ps_buf_printf(b, ":%d", r->line);
     ps_buf_adds(b, "</td><td class=\"reason\">");
-    first_line(b, r->reason);
+    if (r->reason || r->outcome != PS_XPASS) {
+        first_line(b, r->reason);
+    } else {
+        ps_buf_adds(b, "unexpected pass");
+        if (r->divergences && r->divergences[0]) {
+            ps_buf_adds(b, ": ");
+            first_line(b, r->divergences);
+        }
+    }
     ps_buf_adds(b, "</td></tr>\n");
 }
 

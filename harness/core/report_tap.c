@@ -97,7 +97,7 @@ static void yaml_block(ps_buf *b, const ps_result *r)
         "passed", "failed", "known divergence", "unexpected pass: a known divergence did not happen",
         "skipped", "timed out", "error"};
     const char *msg = r->reason;
-    if (!msg) msg = (r->outcome >= 0 && r->outcome < PS_OUTCOME_COUNT) ? defaults[r->outcome] : "?";
+    if (!msg) msg = (unsigned)r->outcome < (unsigned)PS_OUTCOME_COUNT ? defaults[r->outcome] : "?";
     ps_buf_adds(b, "  ---\n  message: ");
     yaml_str(b, msg);
     ps_buf_printf(b, "\n  outcome: %s\n  file: ", ps_outcome_name(r->outcome));
@@ -106,14 +106,23 @@ static void yaml_block(ps_buf *b, const ps_result *r)
     ps_rep_fixed(b, r->duration_ms, 3);
     ps_buf_addc(b, '\n');
     if (r->divergences && r->divergences[0]) {
+        /* Each "line: text" note as a mapping (a quoted "30: ..." list item trips
+         * TAP::Parser's YAMLish reader, which takes it for a key). */
         const char *s = r->divergences;
         ps_buf_adds(b, "  divergences:\n");
         while (*s) {
             size_t n = strcspn(s, "\n");
             if (n) {
-                char *d = ps_xstrndup(s, n);
-                ps_buf_adds(b, "    - ");
-                yaml_str(b, d);
+                char *d = ps_xstrndup(s, n), *text = d;
+                size_t digits = strspn(d, "0123456789");
+                int line = 0;
+                if (digits && d[digits] == ':') {
+                    line = atoi(d);
+                    text = d + digits + 1;
+                    while (*text == ' ') text++;
+                }
+                ps_buf_printf(b, "    - line: %d\n      text: ", line);
+                yaml_str(b, text);
                 ps_buf_addc(b, '\n');
                 free(d);
             }

@@ -164,7 +164,7 @@ static int valid_actor(const char *s)
 
 static const char *const known_vars[] = {"pipe", "computer", "host", "bin", "srcdir",
                                          "reference_server", "reference_client",
-                                         "server_cmd", "client_cmd", NULL};
+                                         "server_cmd", "client_cmd", "clients", NULL};
 
 /* Checks {var} references in a string argument. */
 static void check_vars(pctx *p, const char *v, int col)
@@ -182,7 +182,7 @@ static void check_vars(pctx *p, const char *v, int col)
                 strncmp(q + 1, known_vars[i], (size_t)(e - q - 1)) == 0)
                 ok = 1;
         if (!ok)
-            perr(p, col, "found unknown variable '%.*s', expected one of {pipe} {computer} {host} {bin} {srcdir} {reference_server} {reference_client} {server_cmd} {client_cmd}",
+            perr(p, col, "found unknown variable '%.*s', expected one of {pipe} {computer} {host} {bin} {srcdir} {reference_server} {reference_client} {server_cmd} {client_cmd} {clients}",
                  (int)(e - q + 1), q);
         q = e + 1;
     }
@@ -420,7 +420,7 @@ static char *join(tok *t, int from, int n)
 
 static const char *const requirements[] = {"redirector", "windows", "wine", "admin",
                                            "second-machine", "server-cmd", "client-cmd",
-                                           "host", NULL};
+                                           "server-pipe", "host", NULL};
 
 typedef struct {
     char name[64];
@@ -639,7 +639,7 @@ ps_case *ps_parse_case(const char *file, const char *text, ps_diag *d)
                     ok = 0;
                     for (r = 0; requirements[r]; r++)
                         if (!strcmp(requirements[r], v)) ok = 1;
-                    if (!ok) perr(&p, t[i].col, "found requirement '%s', expected one of redirector, windows, wine, admin, second-machine, server-cmd, client-cmd, host (or !NAME)", t[i].text);
+                    if (!ok) perr(&p, t[i].col, "found requirement '%s', expected one of redirector, windows, wine, admin, second-machine, server-cmd, client-cmd, server-pipe, host (or !NAME)", t[i].text);
                 }
                 free(c->requires);
                 c->requires = join(t, 1, n);

@@ -55,6 +55,7 @@ typedef struct actor {
     CRITICAL_SECTION out_lock;
     ps_buf out;
     int started;
+    int serving; /* started by serve: checked for a crash when the case ends */
 } actor;
 
 static struct {
@@ -73,6 +74,7 @@ static struct {
     char reason[1024];
     char *srcdir;
     int on_wine;
+    int clients; /* {clients} while a serve step expands the server command */
 } g;
 
 /* ---------------- output to the parent ---------------- */
@@ -137,8 +139,16 @@ static char *expand(const char *s)
                     else if (!strcmp(name, "srcdir")) ps_buf_adds(&b, g.srcdir);
                     else if (!strcmp(name, "reference_server")) ps_buf_printf(&b, "%s\\reference_server.exe", ps_exe_dir());
                     else if (!strcmp(name, "reference_client")) ps_buf_printf(&b, "%s\\reference_client.exe", ps_exe_dir());
-                    else if (!strcmp(name, "server_cmd")) ps_buf_adds(&b, g.o->server_cmd ? g.o->server_cmd : "");
-                    else if (!strcmp(name, "client_cmd")) ps_buf_adds(&b, g.o->client_cmd ? g.o->client_cmd : "");
+                    else if (!strcmp(name, "server_cmd") || !strcmp(name, "client_cmd")) {
+                        /* the implementation under test, else the reference program */
+                        int srv = name[0] == 's';
+                        const char *user = srv ? g.o->server_cmd : g.o->client_cmd;
+                        char *e2 = expand(user ? user
+                                          : srv ? "\"{reference_server}\" --pipe {pipe}"
+                                                : "\"{reference_client}\" --pipe {pipe}");
+                        ps_buf_adds(&b, e2);
+                        free(e2);
+                    } else if (!strcmp(name, "clients")) ps_buf_printf(&b, "%d", g.clients);
                     q = e + 1;
                     continue;
                 }
@@ -826,6 +836,88 @@ static void op_start(actor *a, const ps_step *s)
     free(cmd0);
 }
 
+/* Waits until the pipe exists: WaitNamedPipe answers ERROR_FILE_NOT_FOUND at once
+ * while there is no such pipe (row 1), and anything else once there is. */
+static int wait_pipe_exists(const wchar_t *name, DWORD ms, actor *proc)
+{
+    double end = ps_now_ms() + ms;
+    for (;;) {
+        DWORD e;
+        SetLastError(0xdeadbeef);
+        if (WaitNamedPipeW(name, 1)) return 0;
+        e = GetLastError();
+        if (e != ERROR_FILE_NOT_FOUND) return 0;
+        if (ps_now_ms() >= end) return WAIT_TIMEOUT;
+        if (proc && proc->started && WaitForSingleObject(proc->pi.hProcess, 0) == WAIT_OBJECT_0)
+            return ERROR_BROKEN_PIPE; /* the program ended without creating its pipe */
+        Sleep(5);
+    }
+}
+
+static void op_waitpipe(actor *a, const ps_step *s)
+{
+    wchar_t *name = pipe_name(s, 1);
+    DWORD t = ms_arg(s, "timeout", 5000);
+    char *u = ps_utf8(name);
+    t = (DWORD)(t * (g.o->time_scale > 0 ? g.o->time_scale : 1.0));
+    CALL("wait until %s exists (%lu ms)", u, t);
+    free(u);
+    a->act.error = wait_pipe_exists(name, t, a);
+    snprintf(a->ret, sizeof a->ret, "%s", a->act.error ? "not there" : "exists");
+    free(name);
+}
+
+static void op_serve(actor *a, const ps_step *s)
+{
+    const char *cl = ps_arg_get(s, "clients");
+    DWORD t = ms_arg(s, "timeout", 5000);
+    wchar_t *name;
+    t = (DWORD)(t * (g.o->time_scale > 0 ? g.o->time_scale : 1.0));
+    g.clients = cl ? atoi(cl) : 1;
+    if (g.o->server_pipe) { /* an already running server: only check it is there */
+        name = pipe_name(s, 1);
+        CALL("--server-pipe %s: check that it exists", g.o->server_pipe);
+        a->act.error = wait_pipe_exists(name, t, NULL);
+        snprintf(a->ret, sizeof a->ret, "%s", a->act.error ? "not there" : "exists");
+        free(name);
+        return;
+    }
+    if (cl && atoi(cl) != 1 && g.o->server_cmd && !strstr(g.o->server_cmd, "{clients}")) {
+        CALL("serve clients=%s: the server command has no {clients} placeholder", cl);
+        snprintf(a->data_error, sizeof a->data_error,
+                 "this case needs a server that serves %s clients in turn: put {clients} in --server-cmd", cl);
+        a->act.error = ERROR_NOT_SUPPORTED;
+        return;
+    }
+    {
+        ps_step tmp = *s;
+        ps_arg arg;
+        char *cmd;
+        if (g.o->server_cmd) cmd = ps_xstrdup("{server_cmd}");
+        else if (cl) cmd = ps_sprintf("\"{reference_server}\" --pipe {pipe} --clients %s", cl);
+        else cmd = ps_xstrdup("{server_cmd}");
+        arg.key = "cmd";
+        arg.value = cmd;
+        arg.col = 0;
+        tmp.args = &arg;
+        tmp.nargs = 1;
+        op_start(a, &tmp);
+        free(cmd);
+    }
+    a->serving = 1;
+    if (a->act.error) return;
+    {
+        char save[512];
+        double t0 = ps_now_ms();
+        snprintf(save, sizeof save, "%s", a->call);
+        name = pipe_name(s, 1);
+        a->act.error = wait_pipe_exists(name, t, a);
+        free(name);
+        CALL("%s, then waited %.0f ms for its pipe", save, ps_now_ms() - t0);
+        snprintf(a->ret, sizeof a->ret, "%s", a->act.error ? "no pipe" : "serving");
+    }
+}
+
 static void op_exit(actor *a, const ps_step *s)
 {
     DWORD t = ms_arg(s, "timeout", 10000), code = 0, r;
@@ -986,6 +1078,8 @@ static void run_op(actor *a, const ps_step *s)
     else if (!strcmp(op, "pid")) op_pid(a, s);
     else if (!strcmp(op, "audit")) op_audit(a, s);
     else if (!strcmp(op, "start")) op_start(a, s);
+    else if (!strcmp(op, "serve")) op_serve(a, s);
+    else if (!strcmp(op, "waitpipe")) op_waitpipe(a, s);
     else if (!strcmp(op, "exit")) op_exit(a, s);
     else if (!strcmp(op, "kill")) op_kill(a);
     else if (!strcmp(op, "output")) op_output(a, s);
@@ -1353,6 +1447,17 @@ int ps_child_main(const ps_child_opts *o)
             judge(a->step, a);
         } else if (a->bg) {
             trace(a->step, NULL, PS_V_OK, "pending", "still blocked when the case ended (not judged)");
+        }
+    }
+    /* the server under test: a crash fails the case; one still running is ended */
+    for (i = 0; i < g.nactors; i++) {
+        actor *a = g.actors[i];
+        DWORD code = 0;
+        if (!a->serving || !a->started) continue;
+        if (WaitForSingleObject(a->pi.hProcess, 0) == WAIT_OBJECT_0 &&
+            GetExitCodeProcess(a->pi.hProcess, &code) && code >= 0xC0000000UL) {
+            char *r = ps_sprintf("the server under test (%s) crashed with exception 0x%08lX", a->name, code);
+            finish(PS_FAIL, 0, r);
         }
     }
     finish(g.outcome, g.decided_line, g.outcome == PS_PASS ? "" : g.reason);

@@ -85,6 +85,40 @@ static struct {
     char why[256];
 } redir;
 
+/* --host HOST: can this machine reach \\HOST\pipe\ at all? Probed once; when it
+ * cannot (no redirector, as under Wine), every case is SKIP with the reason. */
+static struct {
+    int probed, ok;
+    char why[300];
+} hostprobe;
+
+static const char *host_unreachable(const char *host)
+{
+    wchar_t *w;
+    char *name;
+    HANDLE c;
+    DWORD e;
+    char en[64];
+    if (hostprobe.probed) return hostprobe.ok ? NULL : hostprobe.why;
+    hostprobe.probed = 1;
+    name = ps_sprintf("\\\\%s\\pipe\\pipespec-probe-%lu", host, GetCurrentProcessId());
+    w = ps_wide(name);
+    SetLastError(0xdeadbeef);
+    c = CreateFileW(w, GENERIC_READ, 0, NULL, OPEN_EXISTING, 0, NULL);
+    e = GetLastError();
+    free(w);
+    free(name);
+    if (c != INVALID_HANDLE_VALUE) CloseHandle(c);
+    /* a reachable host answers for a missing pipe with ERROR_FILE_NOT_FOUND */
+    hostprobe.ok = c != INVALID_HANDLE_VALUE || e == ERROR_FILE_NOT_FOUND || e == ERROR_PIPE_BUSY;
+    if (!hostprobe.ok)
+        snprintf(hostprobe.why, sizeof hostprobe.why,
+                 "cannot reach \\\\%s\\pipe\\ from here (%s%s)", host,
+                 ps_error_format(e, en, sizeof en),
+                 ps_platform_is_wine() ? "; Wine has no network redirector for pipes" : "");
+    return hostprobe.ok ? NULL : hostprobe.why;
+}
+
 static void probe_redirector(void)
 {
     wchar_t name[128], remote[160];
@@ -128,6 +162,7 @@ static const char *unmet(const ps_case *c, const ps_options *o)
     static char why[300];
     char *dup, *tok;
     const char *res = NULL;
+    if (o->host && (res = host_unreachable(o->host)) != NULL) return res;
     if (!c->requires) return NULL;
     dup = ps_xstrdup(c->requires);
     for (tok = strtok(dup, " "); tok && !res; tok = strtok(NULL, " ")) {
@@ -145,11 +180,14 @@ static const char *unmet(const ps_case *c, const ps_options *o)
         else if (!strcmp(r, "second-machine") || !strcmp(r, "host")) have = o->host != NULL, what = "needs a second machine: give --host HOST";
         else if (!strcmp(r, "server-cmd")) have = o->server_cmd != NULL, what = "needs a server under test: give --server-cmd (needs a fresh server per case)";
         else if (!strcmp(r, "client-cmd")) have = o->client_cmd != NULL, what = "needs a client under test: give --client-cmd";
+        else if (!strcmp(r, "server-pipe")) have = o->server_pipe != NULL, what = "needs --server-pipe";
         else have = 1, what = "";
         if (neg) {
             if (have) {
-                snprintf(why, sizeof why, "not for this platform: requires !%s (%s)", r,
-                         !strcmp(r, "wine") ? "Wine" : r);
+                if (!strcmp(r, "server-pipe"))
+                    snprintf(why, sizeof why, "needs a fresh server per case; --server-pipe targets one that is already running");
+                else
+                    snprintf(why, sizeof why, "not for this platform: requires !%s", r);
                 res = why;
             }
         } else if (!have) {

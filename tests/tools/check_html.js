@@ -202,6 +202,7 @@ function parseHTML(html) {
     stack.push(el);
   }
   if (stack.length !== 1) fail('unclosed elements at end: ' + stack.slice(1).map((n) => n.tagName.toLowerCase()).join(' > '));
+  doc.documentElement = doc.children.find((n) => n.tagName === 'HTML') || null;
   doc.getElementById = (id) => doc.descendants().find((n) => n.id === id) || null;
   doc.createElement = (tag) => new Node(String(tag).toLowerCase(), doc);
   return doc;
@@ -284,6 +285,7 @@ function main() {
   const run = (what, fn) => {
     try { fn(); } catch (e) { fail(what + ' threw: ' + (e && e.stack || e)); }
   };
+  check(doc.documentElement.classList.contains('js'), 'the script did not mark <html> with class js');
   check(!doc.getElementById('filters').disabled, 'the script did not enable the filters');
   check(!doc.getElementById('tools').hidden, 'the script did not show the tools');
   const visible = () => rows.filter((r) => !r.hidden).length;

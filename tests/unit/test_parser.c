@@ -146,7 +146,7 @@ Test(parser, structure_errors)
     expect_error("server S create name=\"abc\n",
                  "f.case:4:22: error: found an unterminated string, expected a closing '\"'");
     expect_error("server S create name={pipes}\n",
-                 "f.case:4:17: error: found unknown variable '{pipes}', expected one of {pipe} {computer} {host} {bin} {srcdir} {reference_server} {reference_client} {server_cmd} {client_cmd}");
+                 "f.case:4:17: error: found unknown variable '{pipes}', expected one of {pipe} {computer} {host} {bin} {srcdir} {reference_server} {reference_client} {server_cmd} {client_cmd} {clients}");
     expect_error("frobnicate\n",
                  "f.case:4:1: error: found 'frobnicate', expected a header (case, title, ref, tags, covers, requires, timeout), an actor step (server|client|proc NAME OP ...) or a statement (sleep, await, pending, debug)");
     expect_error("server S create\nserver S write size=1 & &\n",
@@ -162,7 +162,7 @@ Test(parser, header_errors)
     cr_assert_str_eq(d.msgs[0], "h.case:1:10: error: found 'id!' after the case id, expected the end of the line");
     cr_assert_str_eq(d.msgs[1], "h.case:4:8: error: found '0', expected a BEHAVIOUR.md row number");
     cr_assert_str_eq(d.msgs[2], "h.case:4:10: error: found 'x', expected a BEHAVIOUR.md row number");
-    cr_assert_str_eq(d.msgs[3], "h.case:5:10: error: found requirement 'moon', expected one of redirector, windows, wine, admin, second-machine, server-cmd, client-cmd, host (or !NAME)");
+    cr_assert_str_eq(d.msgs[3], "h.case:5:10: error: found requirement 'moon', expected one of redirector, windows, wine, admin, second-machine, server-cmd, client-cmd, server-pipe, host (or !NAME)");
     cr_assert_str_eq(d.msgs[4], "h.case:6:9: error: found '-1', expected a case timeout such as 10s");
     ps_diag_free(&d);
     cr_assert_null(ps_parse_case("h.case", "case\ntitle x\nref y\nserver S create\n", &d));
