@@ -260,14 +260,16 @@ static int printable_units(const wchar_t *buf, DWORD cb)
 }
 
 /* Serves one client on a new pipe instance: the sample's main body from
-   CreateNamedPipe to DisconnectNamedPipe. Returns the error that ended it, or
-   ERROR_SUCCESS. Sets *phNamedPipe to the instance (INVALID_HANDLE_VALUE if it
-   could not be created, which also sets *fatal: the next client cannot be served
-   either); the caller closes it, so that with one client the last calls come in
-   the original's order (FreePipeSecurity, then CloseHandle). */
+   CreateNamedPipe to DisconnectNamedPipe. Closes hPrevious (the previous client's
+   instance, or INVALID_HANDLE_VALUE) once the new instance exists. Returns the
+   error that ended it, or ERROR_SUCCESS. Sets *phNamedPipe to the new instance
+   (INVALID_HANDLE_VALUE if it could not be created, which also sets *fatal: no
+   further client can be served); the caller closes it, so that with one client
+   the last calls come in the original's order (FreePipeSecurity, then
+   CloseHandle). */
 static DWORD serve_one(const wchar_t *fullPipeName, PSECURITY_ATTRIBUTES pSa,
                        const wchar_t *response, DWORD cbResponseSize,
-                       HANDLE *phNamedPipe, BOOL *fatal)
+                       HANDLE hPrevious, HANDLE *phNamedPipe, BOOL *fatal)
 {
     DWORD dwError = ERROR_SUCCESS;
     HANDLE hNamedPipe = INVALID_HANDLE_VALUE;
@@ -292,6 +294,15 @@ static DWORD serve_one(const wchar_t *fullPipeName, PSECURITY_ATTRIBUTES pSa,
         pSa                         // Security attributes
         );
     *phNamedPipe = hNamedPipe;
+
+    // DEPARTURE (only with --clients other than 1): the previous client's
+    // instance is closed only now that the next one exists, so that the name
+    // never disappears between two clients (a client would then get
+    // ERROR_FILE_NOT_FOUND, and one waiting in WaitNamedPipe would fail).
+    if (hPrevious != INVALID_HANDLE_VALUE)
+    {
+        CloseHandle(hPrevious);
+    }
 
     if (hNamedPipe == INVALID_HANDLE_VALUE)
     {
@@ -476,20 +487,17 @@ int main(void)
     }
 
     // DEPARTURE: --clients N repeats the sample's body (one new instance per
-    // client, one instance at a time). A failed client is reported and the next
+    // client, one client at a time). A failed client is reported and the next
     // one served; the exit code is the last error seen (0 if none). Failing to
     // create an instance ends the program, as in the original.
     for (served = 0; opt.clients == 0 || served < opt.clients; served++)
     {
         BOOL fatal = FALSE;
         DWORD err;
-        if (hNamedPipe != INVALID_HANDLE_VALUE)
-        {
-            // The previous client's instance, before the next one is created.
-            CloseHandle(hNamedPipe);
-            hNamedPipe = INVALID_HANDLE_VALUE;
-        }
-        err = serve_one(fullPipeName, pSa, response, cbResponse, &hNamedPipe, &fatal);
+        HANDLE hPrevious = hNamedPipe;
+        hNamedPipe = INVALID_HANDLE_VALUE;
+        err = serve_one(fullPipeName, pSa, response, cbResponse, hPrevious,
+            &hNamedPipe, &fatal);
         if (err != ERROR_SUCCESS)
             dwError = err;
         if (fatal)

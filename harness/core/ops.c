@@ -72,7 +72,7 @@ static const ps_opdef ops[] = {
      {{NULL, 0, NULL}}},
     {"pid", H, "GetNamedPipeClientProcessId / GetNamedPipeServerProcessId", "pid",
      {{"of", PS_ARG_ENUM, "client|server"}}},
-    {"audit", S, "effective access of an identity under the pipe's DACL (AccessCheck)",
+    {"audit", H, "effective access of an identity under the pipe's DACL (AccessCheck)",
      "granted",
      {{"who", PS_ARG_ENUM, "self|everyone|authenticated|administrators|anonymous|system"},
       {"rights", PS_ARG_ENUM, "read|write|create_instance|all|readwrite"}}},

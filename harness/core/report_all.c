@@ -547,6 +547,40 @@ static void add_raw(ps_buf *b, const jv *v)
     free(tmp);
 }
 
+/* Whether e has key with a non-null value. */
+static int present(const jv *e, const char *key)
+{
+    const jv *v = jget(e, key);
+    return v && v->t != 'n';
+}
+
+/* The value of a number ('d'), parsed here because strtod follows the C locale's
+ * decimal point, which need not be '.'. Precise enough for display. */
+static double jnumber_value(const jv *v)
+{
+    const char *p = v->raw, *end = v->raw + v->rawlen;
+    double x = 0, scale = 1;
+    int neg = 0, eneg = 0, ex = 0;
+    if (p < end && *p == '-') {
+        neg = 1;
+        p++;
+    }
+    for (; p < end && *p >= '0' && *p <= '9'; p++) x = x * 10 + (*p - '0');
+    if (p < end && *p == '.')
+        for (p++; p < end && *p >= '0' && *p <= '9'; p++) {
+            scale /= 10;
+            x += (*p - '0') * scale;
+        }
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        p++;
+        if (p < end && (*p == '+' || *p == '-')) eneg = *p++ == '-';
+        for (; p < end && *p >= '0' && *p <= '9'; p++)
+            if (ex < 400) ex = ex * 10 + (*p - '0');
+        while (ex-- > 0) x = eneg ? x / 10 : x * 10;
+    }
+    return neg ? -x : x;
+}
+
 static void add_field(ps_buf *b, const jv *e, const char *key, const char *before)
 {
     const jv *v = jget(e, key);
@@ -581,8 +615,9 @@ int ps_rep_trace_lines(ps_buf *b, const char *trace_json, const char *indent)
         else ps_buf_addc(b, '?');
         v = jget(e, "t_ms");
         if (v && v->t == 'd') {
-            ps_buf_adds(b, " +");
-            ps_rep_fixed(b, strtod(v->raw, NULL), 3);
+            double t = jnumber_value(v);
+            ps_buf_adds(b, t < 0 ? " " : " +");
+            ps_rep_fixed(b, t, 3);
             ps_buf_adds(b, " ms");
         }
         v = jget(e, "actor");
@@ -590,14 +625,16 @@ int ps_rep_trace_lines(ps_buf *b, const char *trace_json, const char *indent)
             add_field(b, e, "actor", " ");
             ps_buf_addc(b, ':');
         }
-        if (jget(e, "call")) add_field(b, e, "call", " ");
+        if (present(e, "call")) add_field(b, e, "call", " ");
         else add_field(b, e, "op", " ");
         add_field(b, e, "ret", " -> ");
         v = jget(e, "error_name");
         if (v && v->t == 's') {
             add_field(b, e, "error_name", " ");
-            add_field(b, e, "error", " (");
-            if (jget(e, "error")) ps_buf_addc(b, ')');
+            if (present(e, "error")) {
+                add_field(b, e, "error", " (");
+                ps_buf_addc(b, ')');
+            }
         } else {
             add_field(b, e, "error", " error ");
         }

@@ -1247,6 +1247,19 @@ static void trace(const ps_step *s, actor *a, ps_verdict v, const char *verdict_
     ps_buf_free(&b);
 }
 
+/* The step as written, without its expectation and with runs of blanks folded:
+ * "client A read size=40". */
+static char *short_step(const ps_step *s)
+{
+    char *t = ps_xstrdup(s->text), *arrow = strstr(t, " ->"), *q, *d;
+    if (arrow) *arrow = 0;
+    for (q = d = t; *q; q++)
+        if (!(*q == ' ' && (d == t || d[-1] == ' '))) *d++ = *q;
+    while (d > t && d[-1] == ' ') d--;
+    *d = 0;
+    return t;
+}
+
 /* Judges a finished step of actor a; stops the case on FAIL. */
 static void judge(const ps_step *s, actor *a)
 {
@@ -1267,7 +1280,8 @@ static void judge(const ps_step *s, actor *a)
     }
     g.outcome = ps_fold(g.outcome, v);
     if (v == PS_V_FAIL) {
-        char *r = ps_sprintf("%s: %s", s->text, msg);
+        char *call = short_step(s), *r = ps_sprintf("%s: %s", call, msg);
+        free(call);
         finish(PS_FAIL, s->line, r);
     }
     if ((v == PS_V_XFAIL || v == PS_V_XPASS) && !g.decided_line) {
@@ -1361,11 +1375,6 @@ static void run_step(const ps_step *s)
         return;
     }
     a = get_actor(s);
-    if (a->busy) {
-        char *r = ps_sprintf("line %d: actor %s is still busy with line %d (%s); add 'await %s' first",
-                             s->line, a->name, a->step->line, a->step->text, a->name);
-        finish(PS_ERROR, s->line, r);
-    }
     if (!strcmp(s->op, "cancel") || !strcmp(s->op, "cancel_sync")) {
         /* from the script thread, so it can reach I/O that blocks the actor's thread */
         actor tmp = *a;
@@ -1389,6 +1398,11 @@ static void run_step(const ps_step *s)
         tmp.act.elapsed_ms = tmp.t1 - tmp.t0;
         judge(s, &tmp);
         return;
+    }
+    if (a->busy) {
+        char *r = ps_sprintf("actor %s is still busy with line %d (%s); add 'await %s' first",
+                             a->name, a->step->line, a->step->text, a->name);
+        finish(PS_ERROR, s->line, r);
     }
     memset(&a->act, 0, sizeof a->act);
     a->call[0] = a->ret[0] = a->data_error[0] = 0;

@@ -754,6 +754,28 @@ Test(reports, console_verbose_prints_the_trace)
     ps_run_free(&run);
 }
 
+Test(reports, trace_lines_of_sparse_entries)
+{
+    ps_run run;
+    char *s;
+    memset(&run, 0, sizeof run);
+    add_case(&run, "t.sparse", "t", "f.pipespec", "r", "", "t", 1, PS_FAIL, 1, "x", 7,
+             "[{\"line\":7,\"op\":\"sleep\",\"t_ms\":1.5e1,\"error\":null,\"error_name\":\"WAIT_TIMEOUT\","
+             "\"call\":null,\"verdict\":\"ok\"},"
+             "{\"line\":8,\"actor\":\"A\",\"call\":\"CloseHandle(A)\",\"t_ms\":-2.5E-1,\"error\":6,"
+             "\"fields\":{\"s\":\"a b\",\"n\":[1,2],\"o\":{\"k\":null}},\"verdict\":\"fail\",\"note\":\"two\\nlines\"},"
+             "{\"t_ms\":0}]",
+             NULL);
+    s = console_case(&run.cases[0], 1);
+    cr_assert_str_eq(s, "FAIL     t.sparse  (1 ms)\n"
+                        "  f.pipespec:7: x\n"
+                        "      L7 +15.000 ms sleep WAIT_TIMEOUT [ok]\n"
+                        "      L8 -0.250 ms A: CloseHandle(A) error 6 {s=\"a b\" n=[1,2] o={\"k\":null}} [fail] note: two lines\n"
+                        "      L? +0.000 ms\n");
+    free(s);
+    ps_run_free(&run);
+}
+
 Test(reports, console_summary_lines)
 {
     ps_run run;
