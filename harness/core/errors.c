@@ -38,6 +38,7 @@ static const struct { unsigned long code; const char *name; } table[] = {
     {258, "WAIT_TIMEOUT"},
     {535, "ERROR_PIPE_CONNECTED"},
     {536, "ERROR_PIPE_LISTENING"},
+    {676, "ERROR_HANDLES_CLOSED"},
     {995, "ERROR_OPERATION_ABORTED"},
     {996, "ERROR_IO_INCOMPLETE"},
     {997, "ERROR_IO_PENDING"},

@@ -936,7 +936,8 @@ static void op_exit(actor *a, const ps_step *s)
     GetExitCodeProcess(a->pi.hProcess, &code);
     a->act.error = 0;
     snprintf(a->ret, sizeof a->ret, "exited");
-    ps_actual_set(&a->act, "code", "%lu", code);
+    if (code >= 0xC0000000UL) ps_actual_set(&a->act, "code", "0x%08lX", code); /* an exception */
+    else ps_actual_set(&a->act, "code", "%lu", code);
     if (a->out_thread) WaitForSingleObject(a->out_thread, 2000);
 }
 
