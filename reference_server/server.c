@@ -295,15 +295,6 @@ static DWORD serve_one(const wchar_t *fullPipeName, PSECURITY_ATTRIBUTES pSa,
         );
     *phNamedPipe = hNamedPipe;
 
-    // DEPARTURE (only with --clients other than 1): the previous client's
-    // instance is closed only now that the next one exists, so that the name
-    // never disappears between two clients (a client would then get
-    // ERROR_FILE_NOT_FOUND, and one waiting in WaitNamedPipe would fail).
-    if (hPrevious != INVALID_HANDLE_VALUE)
-    {
-        CloseHandle(hPrevious);
-    }
-
     if (hNamedPipe == INVALID_HANDLE_VALUE)
     {
         dwError = GetLastError();
@@ -311,6 +302,16 @@ static DWORD serve_one(const wchar_t *fullPipeName, PSECURITY_ATTRIBUTES pSa,
         flush_out();
         *fatal = TRUE;
         goto Cleanup;
+    }
+
+    // DEPARTURE (only with --clients other than 1): the previous client's
+    // instance is closed only now that the next one exists, so that the name
+    // never disappears between two clients (a client would then get
+    // ERROR_FILE_NOT_FOUND, and one waiting in WaitNamedPipe would fail).
+    if (hPrevious != INVALID_HANDLE_VALUE)
+    {
+        CloseHandle(hPrevious);
+        hPrevious = INVALID_HANDLE_VALUE;
     }
 
     // DEPARTURE: %ls instead of %s (mingw-w64's C99 wprintf reads %s as narrow).
@@ -398,6 +399,12 @@ static DWORD serve_one(const wchar_t *fullPipeName, PSECURITY_ATTRIBUTES pSa,
     DisconnectNamedPipe(hNamedPipe);
 
 Cleanup:
+
+    if (hPrevious != INVALID_HANDLE_VALUE)
+    {
+        CloseHandle(hPrevious);
+        hPrevious = INVALID_HANDLE_VALUE;
+    }
 
     return dwError;
 }

@@ -27,7 +27,7 @@ static const ps_opdef ops[] = {
       {"null_name", PS_ARG_BOOL, NULL},
       {"flags", PS_ARG_INT, NULL},
       OV}},
-    {"connect", S, "ConnectNamedPipe", "", {OV}},
+    {"connect", H, "ConnectNamedPipe (on a client end: row 9)", "", {OV}},
     {"disconnect", S, "DisconnectNamedPipe", "", {{NULL, 0, NULL}}},
     {"impersonate", S, "ImpersonateNamedPipeClient (on the actor's thread)", "",
      {{NULL, 0, NULL}}},
@@ -36,7 +36,7 @@ static const ps_opdef ops[] = {
     {"revert", S, "RevertToSelf", "", {{NULL, 0, NULL}}},
     {"open", C, "CreateFileW on a pipe name", "",
      {{"name", PS_ARG_STR, NULL},
-      {"access", PS_ARG_ENUM, "rw|read|write|none|readattr|rwattr"},
+      {"access", PS_ARG_INT, "rw|read|write|none|readattr|rwattr"}, /* or a mask: 0x2 */
       {"share", PS_ARG_INT, NULL},
       {"sqos", PS_ARG_ENUM, "anonymous|identification|impersonation|delegation"},
       {"null_name", PS_ARG_BOOL, NULL},

@@ -591,7 +591,28 @@ ps_case *ps_parse_case(const char *file, const char *text, ps_diag *d)
         tok *t;
         int n;
         p.line++;
-        n = lex(&p, line, &t);
+        {
+            /* title and ref take the rest of the line as it is: no tokens, no quotes */
+            const char *w = line;
+            size_t kl = 0;
+            while (*w == ' ' || *w == '\t') w++;
+            if (!strncmp(w, "title", 5) && (!w[5] || strchr(" \t\r", w[5]))) kl = 5;
+            if (!strncmp(w, "ref", 3) && (!w[3] || strchr(" \t\r", w[3]))) kl = 3;
+            if (kl) {
+                char *head = ps_xstrndup(line, (size_t)(w - line) + kl);
+                const char *r = w + kl;
+                while (*r == ' ' || *r == '\t') r++;
+                n = lex(&p, head, &t); /* the keyword alone: one token, capacity 8 */
+                free(head);
+                if (*r && *r != '\r') {
+                    t[1].text = ps_xstrdup(r);
+                    t[1].col = (int)(r - line) + 1;
+                    t[1].quoted = 0;
+                    n = 2;
+                }
+            } else
+                n = lex(&p, line, &t);
+        }
         if (n > 0) {
             const char *k = t[0].text;
             const char *rest = line + t[0].col - 1 + strlen(t[0].text);

@@ -21,6 +21,7 @@ typedef struct msg {
     struct msg *next;
     size_t len, off;
     unsigned char *data;
+    long id;
 } msg;
 
 typedef struct actor {
@@ -39,7 +40,7 @@ typedef struct actor {
     int read_message;      /* tracked read mode, for boundary checks */
     int nowait;
     int is_server;
-    long listen_seq, create_seq;
+    LONG listen_seq;   /* when this instance started listening; 0 = not listening */
     struct actor *peer;
     msg *in_head, *in_tail;  /* what the peer wrote and this end has not read yet */
     /* overlapped state: one call at a time per actor */
@@ -49,6 +50,8 @@ typedef struct actor {
     unsigned char *ov_buf;
     DWORD ov_size;
     int overlapped_handle;
+    long ov_msg;           /* the expected-data message of a pending overlapped write */
+    char base[320];        /* the pipe's name after \pipe\, lower case: pairs ends */
     /* proc */
     PROCESS_INFORMATION pi;
     HANDLE out_rd, out_thread, out_event;
@@ -65,8 +68,10 @@ static struct {
     int nactors;
     double t_case;
     double deadline;
-    long seq;
-    long write_count;
+    volatile LONG seq;
+    volatile LONG write_count;
+    CRITICAL_SECTION qlock; /* every queue of expected data, and the pairing */
+    long next_msg;
     CRITICAL_SECTION out_lock;
     HANDLE out;
     ps_outcome outcome;
@@ -223,7 +228,7 @@ static unsigned char *make_data(const ps_step *s, const char *sizekey, DWORD *le
         free(e);
     } else {
         unsigned long long n = size_arg(s, sizekey, 0), i;
-        long k = ++g.write_count;
+        long k = InterlockedIncrement(&g.write_count);
         *len = (DWORD)n;
         d = ps_xmalloc((size_t)n + 1);
         for (i = 0; i < n; i++) d[i] = (unsigned char)((i * 7 + (i >> 8) + (unsigned long long)k * 13 + 1) & 0xff);
@@ -231,21 +236,54 @@ static unsigned char *make_data(const ps_step *s, const char *sizekey, DWORD *le
     return d;
 }
 
-static void queue_to_peer(actor *a, const unsigned char *data, size_t len)
+/* Queues what a is about to write for its peer's reads to be checked against. It is
+ * queued before the call, so a reader that drains a blocked write finds it; settle()
+ * then trims it to what the call really wrote. Returns the message's id (0: no peer). */
+static long queue_to_peer(actor *a, const unsigned char *data, size_t len)
 {
-    actor *p = a->peer;
+    actor *p;
     msg *m;
-    if (!p) return;
-    m = ps_xcalloc(1, sizeof *m);
-    m->len = len;
-    m->data = ps_xmalloc(len + 1);
-    memcpy(m->data, data, len);
-    if (p->in_tail) p->in_tail->next = m;
-    else p->in_head = m;
-    p->in_tail = m;
+    long id = 0;
+    EnterCriticalSection(&g.qlock);
+    p = a->peer;
+    if (p) {
+        m = ps_xcalloc(1, sizeof *m);
+        m->len = len;
+        m->data = ps_xmalloc(len + 1);
+        memcpy(m->data, data, len);
+        m->id = id = ++g.next_msg;
+        if (p->in_tail) p->in_tail->next = m;
+        else p->in_head = m;
+        p->in_tail = m;
+    }
+    LeaveCriticalSection(&g.qlock);
+    return id;
 }
 
-static void clear_queue(actor *a)
+/* The write of message id wrote only `written` bytes (0: nothing, it is dropped). */
+static void settle(actor *a, long id, size_t written)
+{
+    actor *p;
+    msg *m, *prev = NULL;
+    if (!id) return;
+    EnterCriticalSection(&g.qlock);
+    p = a->peer;
+    for (m = p ? p->in_head : NULL; m; prev = m, m = m->next) {
+        if (m->id != id) continue;
+        if (written < m->len) m->len = written < m->off ? m->off : written;
+        if (m->len == 0 && written == 0 && m->off == 0 && m->data) {
+            if (prev) prev->next = m->next;
+            else p->in_head = m->next;
+            if (p->in_tail == m) p->in_tail = prev;
+            free(m->data);
+            free(m);
+        }
+        break;
+    }
+    LeaveCriticalSection(&g.qlock);
+}
+
+static void clear_queue_locked(actor *a)
 {
     msg *m = a->in_head;
     while (m) {
@@ -259,7 +297,15 @@ static void clear_queue(actor *a)
 
 /* Checks n bytes just read against what the peer wrote. complete: the read said the
  * message ended here (message-read mode, TRUE). */
+static void check_read_locked(actor *a, const unsigned char *buf, size_t n, int complete);
 static void check_read(actor *a, const unsigned char *buf, size_t n, int complete)
+{
+    EnterCriticalSection(&g.qlock);
+    check_read_locked(a, buf, n, complete);
+    LeaveCriticalSection(&g.qlock);
+}
+
+static void check_read_locked(actor *a, const unsigned char *buf, size_t n, int complete)
 {
     size_t i = 0;
     if (!a->peer && !a->in_head) return; /* no known writer: nothing to compare */
@@ -332,23 +378,41 @@ static actor *find_actor(const char *name)
     return NULL;
 }
 
+/* The part of a pipe name that identifies the pipe, whatever the form of the path
+ * (\\.\pipe\X, \\?\pipe\X, \\host\pipe\X, ...\Device\NamedPipe\X), in lower case
+ * (names are case-insensitive, row 32). */
+static void set_base(actor *a, const wchar_t *name)
+{
+    char *u = name ? ps_utf8(name) : ps_xstrdup(""), *q, *best = u;
+    for (q = u; *q; q++)
+        if (*q >= 'A' && *q <= 'Z') *q = (char)(*q - 'A' + 'a');
+    for (q = u; (q = strstr(q, "\\pipe\\")) != NULL; q++) best = q + 6;
+    for (q = u; (q = strstr(q, "\\namedpipe\\")) != NULL; q++) best = q + 11;
+    snprintf(a->base, sizeof a->base, "%s", best);
+    free(u);
+}
+
 static void pair_client(actor *a)
 {
-    /* The peer is the server end that started listening first (BEHAVIOUR row 46);
-     * failing that, the first created instance that has no client. */
+    /* The peer is the server end that started listening first (BEHAVIOUR row 46;
+     * WT test_multiple_instances): an instance listens from its creation, stops when a
+     * client takes it or it is disconnected, and listens again on ConnectNamedPipe. */
     actor *best = NULL;
     int i;
     for (i = 0; i < g.nactors; i++) {
         actor *s = g.actors[i];
-        if (!s->is_server || s->h == INVALID_HANDLE_VALUE || s->peer) continue;
-        if (s->listen_seq && (!best || !best->listen_seq || s->listen_seq < best->listen_seq)) best = s;
-        else if (!s->listen_seq && (!best || (!best->listen_seq && s->create_seq < best->create_seq))) best = s;
+        if (!s->is_server || s->h == INVALID_HANDLE_VALUE || s->peer || !s->listen_seq) continue;
+        if (strcmp(s->base, a->base)) continue; /* another pipe */
+        if (!best || s->listen_seq < best->listen_seq) best = s;
     }
     if (best) {
+        EnterCriticalSection(&g.qlock);
         best->peer = a;
+        best->listen_seq = 0;
         a->peer = best;
-        clear_queue(a);
-        clear_queue(best);
+        clear_queue_locked(a);
+        clear_queue_locked(best);
+        LeaveCriticalSection(&g.qlock);
     }
 }
 
@@ -397,13 +461,15 @@ static void op_create(actor *a, const ps_step *s)
     CALL("CreateNamedPipeW(%s, open=0x%lx, mode=0x%lx, max=%lu, out=%lu, in=%lu, timeout=%lu%s%s)",
          u, open, mode, max, outsz, insz, tmo, sddl ? ", sddl=" : "", sddl ? sddl : "");
     free(u);
+    if (a->h != INVALID_HANDLE_VALUE && a->h) CloseHandle(a->h); /* an actor's second create */
     SetLastError(0xdeadbeef);
     a->h = CreateNamedPipeW(name, open, mode, max, outsz, insz, tmo, psa);
     a->act.error = a->h == INVALID_HANDLE_VALUE ? GetLastError() : 0;
     snprintf(a->ret, sizeof a->ret, "%s", a->h == INVALID_HANDLE_VALUE ? "INVALID_HANDLE_VALUE" : "handle");
     if (a->h != INVALID_HANDLE_VALUE) {
         a->is_server = 1;
-        a->create_seq = ++g.seq;
+        set_base(a, name);
+        a->listen_seq = InterlockedIncrement(&g.seq);
         a->read_message = (mode & PIPE_READMODE_MESSAGE) != 0;
         a->nowait = (mode & PIPE_NOWAIT) != 0;
         a->overlapped_handle = (open & FILE_FLAG_OVERLAPPED) != 0;
@@ -431,7 +497,7 @@ static void after_overlapped(actor *a, BOOL ok)
 static void op_connect(actor *a, const ps_step *s)
 {
     BOOL ok;
-    a->listen_seq = ++g.seq;
+    if (!a->listen_seq && !a->peer) a->listen_seq = InterlockedIncrement(&g.seq);
     if (a->overlapped_handle || bool_arg(s, "overlapped")) {
         start_overlapped(a, "connect");
         CALL("ConnectNamedPipe(%s, &overlapped)", a->name);
@@ -458,7 +524,8 @@ static void op_open(actor *a, const ps_step *s)
                     : !strcmp(acc, "none") ? 0
                     : !strcmp(acc, "readattr") ? FILE_READ_ATTRIBUTES
                     : !strcmp(acc, "rwattr") ? (GENERIC_READ | FILE_WRITE_ATTRIBUTES)
-                    : (GENERIC_READ | GENERIC_WRITE);
+                    : !strcmp(acc, "rw") ? (GENERIC_READ | GENERIC_WRITE)
+                    : (DWORD)strtoul(acc, NULL, 0); /* an explicit access mask */
     if (sq) flags |= SECURITY_SQOS_PRESENT |
                      (!strcmp(sq, "anonymous") ? SECURITY_ANONYMOUS
                       : !strcmp(sq, "identification") ? SECURITY_IDENTIFICATION
@@ -477,6 +544,7 @@ static void op_open(actor *a, const ps_step *s)
         a->read_message = 0; /* a client starts in byte-read mode (row 30) */
         a->nowait = 0;
         a->overlapped_handle = (flags & FILE_FLAG_OVERLAPPED) != 0;
+        set_base(a, name);
         pair_client(a);
     }
     free(name);
@@ -569,6 +637,7 @@ static void op_info(actor *a)
 
 static void op_write(actor *a, const ps_step *s)
 {
+    long id;
     DWORD len, w = 0;
     unsigned char *d = make_data(s, "size", &len);
     BOOL ok;
@@ -578,19 +647,21 @@ static void op_write(actor *a, const ps_step *s)
         a->ov_buf = d;
         a->ov_size = len;
         CALL("WriteFile(%s, %lu bytes, &overlapped)", a->name, len);
+        a->ov_msg = queue_to_peer(a, d, len);
         SetLastError(0xdeadbeef);
         ok = WriteFile(a->h, d, len, &w, &a->ov);
         set_bool_result(a, ok);
         after_overlapped(a, ok);
-        if (a->ov_pending) queue_to_peer(a, d, len);
+        if (!a->ov_pending) settle(a, a->ov_msg, 0); /* failed at once: nothing went */
         return;
     }
     CALL("WriteFile(%s, %lu bytes)", a->name, len);
+    id = queue_to_peer(a, d, len);
     SetLastError(0xdeadbeef);
     ok = WriteFile(a->h, d, len, &w, NULL);
     set_bool_result(a, ok);
     ps_actual_set(&a->act, "bytes", "%lu", w);
-    if (ok && (w > 0 || len == 0)) queue_to_peer(a, d, w);
+    settle(a, id, ok ? w : 0);
     free(d);
 }
 
@@ -643,6 +714,7 @@ static void op_peek(actor *a, const ps_step *s)
 
 static void op_transact(actor *a, const ps_step *s)
 {
+    long id;
     DWORD len, outsz = (DWORD)size_arg(s, "out", 1024), n = 0;
     unsigned char *in = make_data(s, "size", &len), *out = ps_xmalloc(outsz + 2);
     BOOL ok;
@@ -652,23 +724,25 @@ static void op_transact(actor *a, const ps_step *s)
         a->ov_buf = out;
         a->ov_size = outsz;
         CALL("TransactNamedPipe(%s, in=%lu bytes, out=buf[%lu], &overlapped)", a->name, len, outsz);
+        id = queue_to_peer(a, in, len);
         SetLastError(0xdeadbeef);
         ok = TransactNamedPipe(a->h, in, len, out, outsz, &n, &a->ov);
         set_bool_result(a, ok);
         after_overlapped(a, ok);
-        if (a->ov_pending) queue_to_peer(a, in, len);
+        if (!a->ov_pending) settle(a, id, 0);
         free(in);
         return;
     }
     CALL("TransactNamedPipe(%s, in=%lu bytes, out=buf[%lu])", a->name, len, outsz);
+    id = queue_to_peer(a, in, len);
     SetLastError(0xdeadbeef);
     ok = TransactNamedPipe(a->h, in, len, out, outsz, &n, NULL);
     set_bool_result(a, ok);
     if (ok || a->act.error == ERROR_MORE_DATA) {
-        queue_to_peer(a, in, len);
         ps_actual_set(&a->act, "bytes", "%lu", n);
         check_read(a, out, n, ok);
-    }
+    } else
+        settle(a, id, 0); /* the request did not go (ERROR_BAD_PIPE, ERROR_PIPE_BUSY...) */
     free(in);
     free(out);
 }
@@ -693,6 +767,8 @@ static void op_result(actor *a, const ps_step *s)
             check_read(a, a->ov_buf, n, ok);
         }
     }
+    if (a->ov_op && !strcmp(a->ov_op, "write") && (ok || a->act.error != ERROR_IO_INCOMPLETE))
+        settle(a, a->ov_msg, n); /* what really went (all of it, or part when cancelled) */
     if (ok || a->act.error != ERROR_IO_INCOMPLETE) a->ov_pending = 0;
 }
 
@@ -707,9 +783,11 @@ static void op_close(actor *a)
     /* What this end had not read is gone; what it wrote stays readable by the peer
      * (row 18). A closed server end frees its client; a server whose client closed
      * stays taken until DisconnectNamedPipe (row 4). */
-    clear_queue(a);
+    EnterCriticalSection(&g.qlock);
+    clear_queue_locked(a);
     if (a->peer && a->is_server && a->peer->peer == a) a->peer->peer = NULL;
     a->peer = NULL;
+    LeaveCriticalSection(&g.qlock);
 }
 
 static void op_disconnect(actor *a)
@@ -720,13 +798,15 @@ static void op_disconnect(actor *a)
     ok = DisconnectNamedPipe(a->h);
     set_bool_result(a, ok);
     if (ok) {
-        clear_queue(a);
+        EnterCriticalSection(&g.qlock);
+        clear_queue_locked(a);
         if (a->peer) {
-            clear_queue(a->peer);
-            a->peer->peer = NULL;
+            clear_queue_locked(a->peer);
+            if (a->peer->peer == a) a->peer->peer = NULL;
             a->peer = NULL;
         }
         a->listen_seq = 0;
+        LeaveCriticalSection(&g.qlock);
     }
 }
 
@@ -1287,7 +1367,7 @@ static void judge(const ps_step *s, actor *a)
     }
     if ((v == PS_V_XFAIL || v == PS_V_XPASS) && !g.decided_line) {
         g.decided_line = s->line;
-        snprintf(g.reason, sizeof g.reason, "line %d: %s", s->line, msg);
+        snprintf(g.reason, sizeof g.reason, "%s", msg);
     }
 }
 
@@ -1437,6 +1517,7 @@ int ps_child_main(const ps_child_opts *o)
     memset(&d, 0, sizeof d);
     g.o = o;
     InitializeCriticalSection(&g.out_lock);
+    InitializeCriticalSection(&g.qlock);
     g.out = GetStdHandle(STD_OUTPUT_HANDLE);
     g.on_wine = ps_platform_is_wine();
     g.outcome = PS_PASS;

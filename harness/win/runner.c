@@ -283,7 +283,9 @@ static void run_job(job *j)
         j->r.trace_json = ps_xstrdup("[]");
         return;
     }
-    snprintf(pipe, sizeof pipe, "pipespec-%lu-%d-%d", GetCurrentProcessId(), j->index, j->iteration);
+    /* fixed length (29 characters), so cases can build names of an exact length */
+    snprintf(pipe, sizeof pipe, "pipespec-%08lx-%06d-%04d", GetCurrentProcessId(), j->index % 1000000,
+             j->iteration % 10000);
     ps_buf_init(&cmd);
     append_quoted(&cmd, R.exe);
     ps_buf_adds(&cmd, " --child ");

@@ -198,3 +198,16 @@ Test(parser, sizes_and_durations)
     cr_assert_eq(ps_parse_ms("200", &ms), 0);
     cr_assert_eq(ps_parse_ms("2h", &ms), -1);
 }
+
+Test(parser, title_and_ref_are_free_text)
+{
+    ps_diag d;
+    ps_case *c;
+    memset(&d, 0, sizeof d);
+    c = ps_parse_case("t.case", "case a.b\ntitle An \"odd title, with a quote\nref  WT test_x; docs \"ReadFile\n"
+                                "server S create\n", &d);
+    cr_assert_not_null(c, "%s", d.count ? d.msgs[0] : "");
+    cr_assert_str_eq(c->title, "An \"odd title, with a quote");
+    cr_assert_str_eq(c->ref, "WT test_x; docs \"ReadFile");
+    ps_case_free(c);
+}
