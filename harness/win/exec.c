@@ -1055,8 +1055,23 @@ static void op_output(actor *a, const ps_step *s)
         if (!want_raw) {
             snprintf(a->data_error, sizeof a->data_error, "cannot read expected output file %s", path);
         } else {
-            /* {pipe} in the expected file stands for this case's pipe name; CR removed */
+            /* {pipe} in the expected file (or the name given with as=) stands for this
+             * case's pipe name; CR removed */
+            const char *as = ps_arg_get(s, "as");
             char *w2 = expand(want_raw), *q, *d;
+            if (as && *as) {
+                ps_buf r;
+                const char *x = w2, *hit;
+                ps_buf_init(&r);
+                while ((hit = strstr(x, as)) != NULL) {
+                    ps_buf_add(&r, x, (size_t)(hit - x));
+                    ps_buf_adds(&r, g.o->pipe);
+                    x = hit + strlen(as);
+                }
+                ps_buf_adds(&r, x);
+                free(w2);
+                w2 = ps_buf_steal(&r);
+            }
             for (q = d = w2; *q; q++)
                 if (*q != '\r') *d++ = *q;
             *d = 0;
