@@ -1406,8 +1406,10 @@ static void wait_done(const ps_step *s, actor *a, DWORD limit)
 {
     DWORD r = WaitForSingleObject(a->done, limit);
     if (r != WAIT_OBJECT_0) {
-        char *why = ps_sprintf("line %d did not finish: %s (%s)", a->step->line,
-                               a->step->text, a->call[0] ? a->call : "blocked");
+        char *st = short_step(a->step);
+        char *why = ps_sprintf("case did not finish within %ld ms; hung on line %d: %s (%s)",
+                               g.o->timeout_ms, a->step->line, st, a->call[0] ? a->call : "blocked");
+        free(st);
         finish(PS_TIMEOUT, s->line, why);
     }
     a->busy = 0;

@@ -4,6 +4,8 @@
 #include "cli.h"
 #include <shellapi.h>
 #include "runner.h"
+#include <fcntl.h>
+#include <io.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,6 +16,9 @@ int main(int argc, char **argv)
     int wargc, i;
     LPWSTR *wargv;
     char **uargv;
+    /* "\n" line ends on every stream, console or pipe: logs and CI parsers read them */
+    _setmode(_fileno(stdout), _O_BINARY);
+    _setmode(_fileno(stderr), _O_BINARY);
     /* argv as UTF-8, whatever the code page */
     wargv = CommandLineToArgvW(GetCommandLineW(), &wargc);
     if (wargv) {
