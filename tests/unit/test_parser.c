@@ -211,3 +211,33 @@ Test(parser, title_and_ref_are_free_text)
     cr_assert_str_eq(c->ref, "WT test_x; docs \"ReadFile");
     ps_case_free(c);
 }
+
+Test(parser, remaining_error_messages)
+{
+    expect_error("await 9\n", "f.case:4:7: error: found 9, expected an actor name");
+    expect_error("server S create\nserver S create stray\n",
+                 "f.case:5:17: error: found 'stray', expected an argument key=value, '&' or '->'");
+    expect_error("case t.y\nserver S create\n", "f.case:4:1: error: found a second 'case' line, expected one per file");
+    expect_error("server S create name={pipe\n",
+                 "f.case:4:17: error: found '{' without '}' in \"{pipe\", expected {variable}");
+    expect_error("client A read -> ok bytes=1 bytes=2 bytes=3 bytes=4 bytes=5 bytes=6 bytes=7 bytes=8 bytes=9\n",
+                 "f.case:4:85: error: found more than 8 field checks, expected fewer");
+    expect_error("server S disconnect -> ok x=1\n",
+                 "f.case:4:27: error: found unknown result field 'x' for disconnect, expected no fields");
+    expect_error("server S disconnect now=1\n",
+                 "f.case:4:21: error: found unknown argument 'now' for disconnect, expected no arguments");
+    expect_error("sleep 10ms &\n", "f.case:4:12: error: found '&' on a statement, expected it only on actor steps");
+    expect_error("server S create\ntimeout 5s\n",
+                 "f.case:5:1: error: found header 'timeout' after the first step, expected headers at the top");
+}
+
+Test(parser, id_and_timeout_errors)
+{
+    ps_diag d;
+    memset(&d, 0, sizeof d);
+    cr_assert_null(ps_parse_case("i.case", "case 9bad!\ntitle x\nref y\ntimeout soon\nserver S create\n", &d));
+    cr_assert_eq(d.count, 2);
+    cr_assert_str_eq(d.msgs[0], "i.case:1:6: error: found '9bad!', expected a case id of letters, digits, '.', '-' and '_' (topic.name)");
+    cr_assert_str_eq(d.msgs[1], "i.case:4:9: error: found 'soon', expected a case timeout such as 10s");
+    ps_diag_free(&d);
+}
