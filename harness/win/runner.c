@@ -215,6 +215,7 @@ static struct {
     volatile LONG next;
     CRITICAL_SECTION spawn_lock;
     HANDLE progress_event;
+    int *order; /* job indexes in start order */
     char exe[MAX_PATH * 3];
 } R;
 
@@ -357,13 +358,25 @@ static DWORD WINAPI worker(LPVOID unused)
 {
     (void)unused;
     for (;;) {
-        LONG i = InterlockedIncrement(&R.next) - 1;
-        if (i >= R.njobs) break;
+        LONG k = InterlockedIncrement(&R.next) - 1, i;
+        if (k >= R.njobs) break;
+        i = R.order[k];
         run_job(&R.jobs[i]);
         InterlockedExchange(&R.jobs[i].done, 1);
         SetEvent(R.progress_event);
     }
     return 0;
+}
+
+/* Start order: cases that declare a longer timeout (the slow ones) first, so they
+ * overlap the many short ones instead of ending the run alone; results are still
+ * printed in the selection's order. */
+static int cmp_start(const void *a, const void *b)
+{
+    int i = *(const int *)a, k = *(const int *)b;
+    long ti = R.jobs[i].c->timeout_ms, tk = R.jobs[k].c->timeout_ms;
+    if (ti != tk) return ti < tk ? 1 : -1;
+    return i - k;
 }
 
 static void fill_meta(job *j)
@@ -556,6 +569,9 @@ int ps_runner_main(const ps_options *o)
                 R.jobs[r2].index = r2;
             }
         for (i = 0; i < R.njobs; i++) fill_meta(&R.jobs[i]);
+        R.order = ps_xcalloc((size_t)R.njobs, sizeof(int));
+        for (i = 0; i < R.njobs; i++) R.order[i] = i;
+        if (!o->shuffle) qsort(R.order, (size_t)R.njobs, sizeof(int), cmp_start);
         nthreads = run.jobs < R.njobs ? run.jobs : R.njobs;
         for (i = 0; i < nthreads; i++) th[i] = CreateThread(NULL, 0, worker, NULL, 0, NULL);
         while (printed < R.njobs) {
@@ -579,6 +595,7 @@ int ps_runner_main(const ps_options *o)
         run.cases = ps_xrealloc(run.cases, sizeof(ps_result) * (size_t)(run.ncases + R.njobs));
         for (i = 0; i < R.njobs; i++) run.cases[run.ncases++] = R.jobs[i].r;
         free(R.jobs);
+        free(R.order);
         if (o->until_fail && bad) {
             printf("until-fail: a case failed in round %d\n", round + 1);
             break;
