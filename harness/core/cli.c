@@ -201,3 +201,54 @@ int ps_cli_selected(const ps_options *o, const char *id, const char *tags)
     free(t);
     return sel;
 }
+
+char **ps_split_cmdline(const char *cmd, int *argc)
+{
+    char **v = ps_xcalloc(1, sizeof(char *));
+    int n = 0;
+    const char *p = cmd ? cmd : "";
+    for (;;) {
+        ps_buf a;
+        int inq = 0;
+        while (*p == ' ' || *p == '\t') p++;
+        if (!*p) break;
+        ps_buf_init(&a);
+        while (*p && (inq || (*p != ' ' && *p != '\t'))) {
+            if (*p == '\\') {
+                size_t bs = 0;
+                while (*p == '\\') bs++, p++;
+                if (*p == '"') {
+                    size_t k;
+                    for (k = 0; k < bs / 2; k++) ps_buf_addc(&a, '\\');
+                    if (bs % 2) ps_buf_addc(&a, '"'), p++;
+                } else {
+                    size_t k;
+                    for (k = 0; k < bs; k++) ps_buf_addc(&a, '\\');
+                }
+            } else if (*p == '"') {
+                if (inq && p[1] == '"') { /* "" inside quotes: a literal quote */
+                    ps_buf_addc(&a, '"');
+                    p += 2;
+                } else {
+                    inq = !inq;
+                    p++;
+                }
+            } else {
+                ps_buf_addc(&a, *p++);
+            }
+        }
+        v = ps_xrealloc(v, sizeof(char *) * (size_t)(n + 2));
+        v[n++] = ps_buf_steal(&a);
+    }
+    v[n] = NULL;
+    *argc = n;
+    return v;
+}
+
+void ps_free_argv(char **argv)
+{
+    int i;
+    if (!argv) return;
+    for (i = 0; argv[i]; i++) free(argv[i]);
+    free(argv);
+}

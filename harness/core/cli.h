@@ -41,6 +41,13 @@ typedef struct {
 int ps_cli_parse(int argc, char **argv, ps_options *o, char *err, unsigned long errlen);
 const char *ps_cli_usage(void);
 
+/* Splits a Windows command line (UTF-8) into arguments by the rules of
+ * CommandLineToArgvW / the C runtime: blanks separate, "..." groups, 2n backslashes
+ * before a quote are n backslashes, 2n+1 are n and a literal quote, other backslashes
+ * are literal. Returns a malloc'ed NULL-terminated array (free with ps_free_argv). */
+char **ps_split_cmdline(const char *cmd, int *argc);
+void ps_free_argv(char **argv);
+
 /* Is this case selected? id and its space-separated tags against --select/--exclude
  * globs (a glob matches the id or any tag). */
 int ps_cli_selected(const ps_options *o, const char *id, const char *tags);

@@ -201,3 +201,22 @@ Test(acl, deny_order_null_and_empty)
     cr_assert_not(ps_dacl_grants(1, NULL, 0, ev, ps_rights_mask("read")));     /* empty DACL */
     cr_assert_null(ps_identity_sids("martians"));
 }
+
+Test(cli, split_cmdline_windows_rules)
+{
+    int n;
+    char **v = ps_split_cmdline("\"C:\\Program Files\\x.exe\" a  \"b c\" d\\\\\"e f\" g\\h \\\\\\\"q \"\"", &n);
+    cr_assert_eq(n, 7);
+    cr_assert_str_eq(v[0], "C:\\Program Files\\x.exe");
+    cr_assert_str_eq(v[1], "a");
+    cr_assert_str_eq(v[2], "b c");
+    cr_assert_str_eq(v[3], "d\\e f");
+    cr_assert_str_eq(v[4], "g\\h");
+    cr_assert_str_eq(v[5], "\\\"q");
+    cr_assert_str_eq(v[6], ""); /* "" is an empty argument */
+    cr_assert_null(v[7]);
+    ps_free_argv(v);
+    v = ps_split_cmdline("   ", &n);
+    cr_assert_eq(n, 0);
+    ps_free_argv(v);
+}
