@@ -4,7 +4,7 @@
  *   PASS     busy.wait-timeout  (12 ms)
  *   FAIL     busy.wait-timeout #2  (30 ms)
  *     scenarios/busy.pipespec:14: expected ERROR_PIPE_BUSY, got ERROR_SUCCESS
- * A FAIL, XPASS, TIMEOUT, ERROR or XFAIL adds "  file:line: reason" (further lines of
+ * A FAIL, XPASS, TIMEOUT, ERROR, XFAIL or SKIP adds "  file:line: reason" (further lines of
  * the reason indented by four; for an XFAIL the known divergence that happened); an
  * XPASS also lists the divergences that did not happen as "  file:line: text". verbose adds the reason of the other outcomes, every
  * divergence and the trace, one step a line.
@@ -100,7 +100,7 @@ void ps_console_case(FILE *f, const ps_result *r, int verbose)
     ps_buf_adds(&b, "  (");
     ps_rep_fixed(&b, r->duration_ms, 0);
     ps_buf_adds(&b, " ms)\n");
-    if (bad || r->outcome == PS_XFAIL || (verbose && reason && reason[0])) {
+    if (bad || ((r->outcome == PS_XFAIL || r->outcome == PS_SKIP || verbose) && reason && reason[0])) {
         if (!reason || !reason[0]) {
             switch (r->outcome) {
             case PS_XPASS: reason = "unexpected pass: a known divergence did not happen"; break;

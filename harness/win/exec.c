@@ -954,11 +954,23 @@ static void op_serve(actor *a, const ps_step *s)
     wchar_t *name;
     t = (DWORD)(t * (g.o->time_scale > 0 ? g.o->time_scale : 1.0));
     g.clients = cl ? atoi(cl) : 1;
-    if (g.o->server_pipe) { /* an already running server: only check it is there */
+    if (g.o->server_pipe) {
+        /* an already running server, shared by the cases one after the other: wait
+         * until it has an instance listening for this case's client */
+        double end = ps_now_ms() + t;
         name = pipe_name(s, 1);
-        CALL("--server-pipe %s: check that it exists", g.o->server_pipe);
-        a->act.error = wait_pipe_exists(name, t, NULL);
-        snprintf(a->ret, sizeof a->ret, "%s", a->act.error ? "not there" : "exists");
+        CALL("--server-pipe %s: wait for a listening instance", g.o->server_pipe);
+        for (;;) {
+            SetLastError(0xdeadbeef);
+            if (WaitNamedPipeW(name, 100)) {
+                a->act.error = 0;
+                break;
+            }
+            a->act.error = GetLastError();
+            if (ps_now_ms() >= end) break;
+            if (a->act.error == ERROR_FILE_NOT_FOUND) Sleep(10);
+        }
+        snprintf(a->ret, sizeof a->ret, "%s", a->act.error ? "not there" : "listening");
         free(name);
         return;
     }

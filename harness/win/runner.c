@@ -545,6 +545,11 @@ int ps_runner_main(const ps_options *o)
         GetSystemInfo(&si);
         run.jobs = o->jobs ? o->jobs : (int)si.dwNumberOfProcessors;
         if (run.jobs < 1) run.jobs = 1;
+        if (o->server_pipe && run.jobs > 1) {
+            /* one running server for every case: one case at a time */
+            printf("--server-pipe: the cases share one running server, so they run one at a time\n");
+            run.jobs = 1;
+        }
     }
     progress = o->progress == -1 ? is_terminal() : o->progress;
     t_run = ps_now_ms();

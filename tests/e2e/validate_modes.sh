@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# --server-pipe (a server that is already running) and --host (remote names) end to
+# end: the server suite passes against a running reference server; with --host and no
+# network redirector (Wine), every case is SKIP with the reason, not a wall of failures.
+set -uo pipefail
+src=${PIPESPEC_SOURCE:-$(cd "$(dirname "$0")/../.." && pwd)}
+build=${PIPESPEC_BUILD:-$src/build}
+out=$(mktemp -d)
+cd "$src"
+pipe="pipespec-running-$$"
+"$src/ci/wine" "$build/win/reference_server.exe" --pipe "$pipe" --clients 0 >"$out/server.txt" 2>&1 &
+server=$!
+trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; rm -rf "$out"' EXIT
+for _ in $(seq 200); do grep -q "Waiting for the client" "$out/server.txt" && break; sleep 0.05; done
+fails=0
+"$src/ci/wine" "$build/win/pipespec.exe" run --no-progress --server-pipe "$pipe" >"$out/run.txt" 2>&1
+rc=$?
+cat "$out/run.txt"
+if [ "$rc" = 0 ] && grep -q "^SUMMARY: 12 cases: 11 PASS, 0 FAIL, 1 XFAIL" "$out/run.txt"; then
+  echo "ok: the server suite passes against a running reference server (--server-pipe)"
+else
+  echo "FAIL: --server-pipe run (exit $rc)"; fails=$((fails + 1))
+fi
+"$src/ci/wine" "$build/win/pipespec.exe" run --no-progress --host pipespec-no-such-host \
+  --select 'server.*' >"$out/host.txt" 2>&1
+rc=$?
+if [ "$rc" = 0 ] && grep -q "^SUMMARY: 12 cases: 0 PASS, 0 FAIL, 0 XFAIL, 0 XPASS, 12 SKIP" "$out/host.txt" &&
+   grep -q "cannot reach .*pipespec-no-such-host" "$out/host.txt"; then
+  echo "ok: --host without a reachable redirector: every case SKIP with the reason"
+else
+  cat "$out/host.txt"; echo "FAIL: --host run (exit $rc)"; fails=$((fails + 1))
+fi
+[ "$fails" = 0 ]
