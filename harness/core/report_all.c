@@ -11,23 +11,11 @@
  * that parse and say so instead of producing a report that does not parse). */
 #include "psutil.h"
 #include "report.h"
+#include "report_internal.h"
 #include "results.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* ---- prototypes of the shared helpers (definitions below) ---- */
-char *ps_rep_utf8(const char *s);
-void ps_rep_json_str(ps_buf *b, const char *s);
-void ps_rep_xml(ps_buf *b, const char *s, int attr);
-void ps_rep_flat(ps_buf *b, const char *s);
-void ps_rep_fixed(ps_buf *b, double v, int decimals);
-void ps_rep_counts(const ps_run *run, int counts[PS_OUTCOME_COUNT]);
-char *ps_rep_topic(const ps_result *r);
-void ps_rep_case_name(ps_buf *b, const ps_result *r, const char *sep);
-char *ps_rep_trace_json(const char *trace_json, int *salvaged);
-int ps_rep_trace_lines(ps_buf *b, const char *trace_json, const char *indent);
-int ps_rep_write(FILE *f, ps_buf *b);
 
 /* ---------------------------------------------------------------- text */
 

@@ -20,17 +20,10 @@
  * parallel jobs do not interleave. */
 #include "psutil.h"
 #include "report.h"
+#include "report_internal.h"
 #include "results.h"
 #include <stdlib.h>
 #include <string.h>
-
-/* Shared helpers, defined in report_all.c (no header; keep in sync with it). */
-void ps_rep_flat(ps_buf *b, const char *s);
-void ps_rep_fixed(ps_buf *b, double v, int decimals);
-void ps_rep_counts(const ps_run *run, int counts[PS_OUTCOME_COUNT]);
-void ps_rep_case_name(ps_buf *b, const ps_result *r, const char *sep);
-int ps_rep_trace_lines(ps_buf *b, const char *trace_json, const char *indent);
-int ps_rep_write(FILE *f, ps_buf *b);
 
 /* "file:line: " (or "file: " when line is 0). */
 static void where(ps_buf *b, const ps_result *r, int line)

@@ -16,17 +16,10 @@
  * where plots (inline SVG) are to be drawn; for now it lists the data. */
 #include "psutil.h"
 #include "report.h"
+#include "report_internal.h"
 #include "results.h"
 #include <stdlib.h>
 #include <string.h>
-
-/* Shared helpers, defined in report_all.c and report_json.c (no header; keep in sync). */
-void ps_rep_xml(ps_buf *b, const char *s, int attr);
-void ps_rep_fixed(ps_buf *b, double v, int decimals);
-void ps_rep_counts(const ps_run *run, int counts[PS_OUTCOME_COUNT]);
-void ps_rep_case_name(ps_buf *b, const ps_result *r, const char *sep);
-int ps_rep_write(FILE *f, ps_buf *b);
-void ps_rep_json_build(ps_buf *b, const ps_run *run);
 
 static const char *const css[] = {
     ":root{--pass:#1a7f37;--fail:#cf222e;--xfail:#8250df;--xpass:#bc4c00;--skip:#6e7781;",

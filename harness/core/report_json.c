@@ -2,19 +2,12 @@
  * The same text, with '<' escaped, is the data island of report.html. */
 #include "psutil.h"
 #include "report.h"
+#include "report_internal.h"
 #include "results.h"
 #include <stdlib.h>
 #include <string.h>
 
-/* Shared helpers, defined in report_all.c (no header; keep in sync with it). */
-void ps_rep_json_str(ps_buf *b, const char *s);
-void ps_rep_fixed(ps_buf *b, double v, int decimals);
-void ps_rep_counts(const ps_run *run, int counts[PS_OUTCOME_COUNT]);
-char *ps_rep_topic(const ps_result *r);
-char *ps_rep_trace_json(const char *trace_json, int *salvaged);
-int ps_rep_write(FILE *f, ps_buf *b);
 /* Defined here, used by report_html.c. */
-void ps_rep_json_build(ps_buf *b, const ps_run *run);
 
 #define STR(s) ((s) ? (s) : "")
 

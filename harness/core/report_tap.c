@@ -18,16 +18,10 @@
  * case shows as "id \#2". */
 #include "psutil.h"
 #include "report.h"
+#include "report_internal.h"
 #include "results.h"
 #include <stdlib.h>
 #include <string.h>
-
-/* Shared helpers, defined in report_all.c (no header; keep in sync with it). */
-char *ps_rep_utf8(const char *s);
-void ps_rep_flat(ps_buf *b, const char *s);
-void ps_rep_fixed(ps_buf *b, double v, int decimals);
-int ps_rep_trace_lines(ps_buf *b, const char *trace_json, const char *indent);
-int ps_rep_write(FILE *f, ps_buf *b);
 
 /* s as a YAML double-quoted scalar: JSON-style escapes, plus the characters YAML does
  * not allow unescaped (DEL, C1 controls, BOM). */
