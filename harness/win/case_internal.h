@@ -1,0 +1,142 @@
+/* case_internal.h: the case process's shared state and helpers (harness/win/case_*.c
+ * and exec.c). A case runs in its own process: exec.c drives the script, the actors'
+ * threads run the operations of case_pipe.c (pipe ends) and case_proc.c (programs),
+ * case_data.c checks what is read against what was written, case_env.c talks to the
+ * parent and expands variables. Not used outside the case process. */
+#ifndef CASE_INTERNAL_H
+#define CASE_INTERNAL_H
+#include "platform.h"
+#include "errors.h"
+#include "expect.h"
+#include "results.h"
+#include "scenario.h"
+#include "acl.h"
+#include <sddl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* One message written to an actor by its peer, for checking what it reads. */
+typedef struct msg {
+    struct msg *next;
+    size_t len, off;
+    unsigned char *data;
+    long id;
+} msg;
+
+typedef struct actor {
+    char name[64];
+    ps_role role;
+    HANDLE h;
+    HANDLE thread, go, done;
+    const ps_step *step;   /* the step being run */
+    int busy;              /* posted and not yet collected */
+    int bg;                /* the current step is a background one */
+    ps_actual act;
+    char call[512];
+    char ret[32];
+    char data_error[256];
+    double t0, t1;
+    int read_message;      /* tracked read mode, for boundary checks */
+    int nowait;
+    int is_server;
+    LONG listen_seq;   /* when this instance started listening; 0 = not listening */
+    struct actor *peer;
+    msg *in_head, *in_tail;  /* what the peer wrote and this end has not read yet */
+    /* overlapped state: one call at a time per actor */
+    OVERLAPPED ov;
+    int ov_pending;
+    const char *ov_op;
+    unsigned char *ov_buf;
+    DWORD ov_size;
+    int overlapped_handle;
+    long ov_msg;           /* the expected-data message of a pending overlapped write */
+    char base[320];        /* the pipe's name after \pipe\, lower case: pairs ends */
+    /* proc */
+    PROCESS_INFORMATION pi;
+    HANDLE out_rd, out_thread, out_event;
+    CRITICAL_SECTION out_lock;
+    ps_buf out;
+    int started;
+    int serving; /* started by serve: checked for a crash when the case ends */
+} actor;
+
+struct case_globals {
+    const ps_child_opts *o;
+    ps_case *c;
+    actor *actors[64];
+    int nactors;
+    double t_case;
+    double deadline;
+    volatile LONG seq;
+    volatile LONG write_count;
+    CRITICAL_SECTION qlock; /* every queue of expected data, and the pairing */
+    long next_msg;
+    CRITICAL_SECTION out_lock;
+    HANDLE out;
+    ps_outcome outcome;
+    int decided_line;
+    char reason[1024];
+    char *srcdir;
+    int on_wine;
+    int clients; /* {clients} while a serve step expands the server command */
+};
+extern struct case_globals g;
+
+/* Describes the call an actor is making, for the trace. */
+#define CALL(...) snprintf(a->call, sizeof a->call, __VA_ARGS__)
+
+/* case_env.c: the protocol to the parent (results.h), variables and step arguments */
+void cp_emit(const char *s);
+void cp_clean_tabs(char *s);
+void cp_finish(ps_outcome o, int line, const char *reason); /* never returns */
+char *cp_expand(const char *s);
+wchar_t *cp_pipe_name(const ps_step *s, int client_side);
+unsigned long long cp_size_arg(const ps_step *s, const char *key, unsigned long long def);
+int cp_bool_arg(const ps_step *s, const char *key);
+DWORD cp_ms_arg(const ps_step *s, const char *key, DWORD def);
+/* case_data.c: data written, and the check of what is read (see docs/LANGUAGE.md) */
+unsigned char *cp_make_data(const ps_step *s, const char *sizekey, DWORD *len);
+long cp_queue_to_peer(actor *a, const unsigned char *data, size_t len);
+void cp_settle(actor *a, long id, size_t written);
+void cp_clear_queue_locked(actor *a);
+void cp_check_read(actor *a, const unsigned char *buf, size_t n, int complete);
+void cp_set_text_field(actor *a, const unsigned char *buf, DWORD n);
+/* case_pipe.c: pipe operations, one Win32 call each; they fill a->act, a->call, a->ret */
+void cp_set_bool_result(actor *a, BOOL ok);
+actor *cp_find_actor(const char *name);
+void cp_set_base(actor *a, const wchar_t *name);
+void cp_pair_client(actor *a);
+void op_create(actor *a, const ps_step *s);
+void cp_start_overlapped(actor *a, const char *op);
+void cp_after_overlapped(actor *a, BOOL ok);
+void op_connect(actor *a, const ps_step *s);
+void op_open(actor *a, const ps_step *s);
+void op_wait(actor *a, const ps_step *s);
+void op_call(actor *a, const ps_step *s);
+void op_mode(actor *a, const ps_step *s);
+void op_state(actor *a);
+void op_info(actor *a);
+void op_write(actor *a, const ps_step *s);
+void op_read(actor *a, const ps_step *s);
+void op_peek(actor *a, const ps_step *s);
+void op_transact(actor *a, const ps_step *s);
+void op_result(actor *a, const ps_step *s);
+void op_close(actor *a);
+void op_disconnect(actor *a);
+void op_token(actor *a);
+void op_pid(actor *a, const ps_step *s);
+/* case_proc.c: external programs */
+void op_start(actor *a, const ps_step *s);
+int cp_wait_pipe_exists(const wchar_t *name, DWORD ms, actor *proc);
+void op_waitpipe(actor *a, const ps_step *s);
+void op_serve(actor *a, const ps_step *s);
+void op_exit(actor *a, const ps_step *s);
+void op_kill(actor *a);
+char *cp_proc_output(actor *a);
+void op_output(actor *a, const ps_step *s);
+void op_waitline(actor *a, const ps_step *s);
+void op_audit(actor *a, const ps_step *s);
+/* exec.c */
+char *cp_short_step(const ps_step *s);
+#endif

@@ -1,0 +1,576 @@
+/* case_pipe.c: the pipe operations of server and client actors (one Win32 call each,
+ * run on the actor's thread), the pairing of ends, and the DACL audit. */
+#include "case_internal.h"
+
+/* ---------------- the operations ---------------- */
+void cp_set_bool_result(actor *a, BOOL ok)
+{
+    a->act.error = ok ? 0 : GetLastError();
+    snprintf(a->ret, sizeof a->ret, "%s", ok ? "TRUE" : "FALSE");
+}
+
+actor *cp_find_actor(const char *name)
+{
+    int i;
+    for (i = 0; i < g.nactors; i++)
+        if (!strcmp(g.actors[i]->name, name)) return g.actors[i];
+    return NULL;
+}
+
+/* The part of a pipe name that identifies the pipe, whatever the form of the path
+ * (\\.\pipe\X, \\?\pipe\X, \\host\pipe\X, ...\Device\NamedPipe\X), in lower case
+ * (names are case-insensitive, row 32). */
+void cp_set_base(actor *a, const wchar_t *name)
+{
+    char *u = name ? ps_utf8(name) : ps_xstrdup(""), *q, *best = u;
+    for (q = u; *q; q++)
+        if (*q >= 'A' && *q <= 'Z') *q = (char)(*q - 'A' + 'a');
+    for (q = u; (q = strstr(q, "\\pipe\\")) != NULL; q++) best = q + 6;
+    for (q = u; (q = strstr(q, "\\namedpipe\\")) != NULL; q++) best = q + 11;
+    snprintf(a->base, sizeof a->base, "%s", best);
+    free(u);
+}
+
+void cp_pair_client(actor *a)
+{
+    /* The peer is the server end that started listening first (BEHAVIOUR row 46;
+     * WT test_multiple_instances): an instance listens from its creation, stops when a
+     * client takes it or it is disconnected, and listens again on ConnectNamedPipe. */
+    actor *best = NULL;
+    int i;
+    for (i = 0; i < g.nactors; i++) {
+        actor *s = g.actors[i];
+        if (!s->is_server || s->h == INVALID_HANDLE_VALUE || s->peer || !s->listen_seq) continue;
+        if (strcmp(s->base, a->base)) continue; /* another pipe */
+        if (!best || s->listen_seq < best->listen_seq) best = s;
+    }
+    if (best) {
+        EnterCriticalSection(&g.qlock);
+        best->peer = a;
+        best->listen_seq = 0;
+        a->peer = best;
+        cp_clear_queue_locked(a);
+        cp_clear_queue_locked(best);
+        LeaveCriticalSection(&g.qlock);
+    }
+}
+
+void op_create(actor *a, const ps_step *s)
+{
+    wchar_t *name = cp_bool_arg(s, "null_name") ? NULL : cp_pipe_name(s, 0);
+    const char *acc = ps_arg_get(s, "access"), *type = ps_arg_get(s, "type"),
+               *rd = ps_arg_get(s, "read"), *wt = ps_arg_get(s, "wait"),
+               *inst = ps_arg_get(s, "instances"), *sddl = ps_arg_get(s, "sddl"),
+               *flags = ps_arg_get(s, "flags");
+    DWORD open = PIPE_ACCESS_DUPLEX, mode = 0, max = 1;
+    DWORD outsz = (DWORD)cp_size_arg(s, "out", 1024), insz = (DWORD)cp_size_arg(s, "in", 1024);
+    DWORD tmo = cp_ms_arg(s, "timeout", 0);
+    SECURITY_ATTRIBUTES sa, *psa = NULL;
+    PSECURITY_DESCRIPTOR sd = NULL;
+    char *u;
+    if (acc) open = !strcmp(acc, "inbound") ? PIPE_ACCESS_INBOUND
+                  : !strcmp(acc, "outbound") ? PIPE_ACCESS_OUTBOUND
+                  : !strcmp(acc, "none") ? 0 : PIPE_ACCESS_DUPLEX;
+    if (cp_bool_arg(s, "first")) open |= FILE_FLAG_FIRST_PIPE_INSTANCE;
+    if (cp_bool_arg(s, "write_through")) open |= FILE_FLAG_WRITE_THROUGH;
+    if (cp_bool_arg(s, "overlapped")) open |= FILE_FLAG_OVERLAPPED;
+    mode |= (type && !strcmp(type, "message")) ? PIPE_TYPE_MESSAGE : PIPE_TYPE_BYTE;
+    mode |= (rd && !strcmp(rd, "message")) ? PIPE_READMODE_MESSAGE : PIPE_READMODE_BYTE;
+    mode |= (wt && !strcmp(wt, "nowait")) ? PIPE_NOWAIT : PIPE_WAIT;
+    if (cp_bool_arg(s, "reject_remote")) mode |= PIPE_REJECT_REMOTE_CLIENTS;
+    if (flags) mode |= (DWORD)strtoul(flags, NULL, 0);
+    if (inst) max = !strcmp(inst, "unlimited") ? PIPE_UNLIMITED_INSTANCES : (DWORD)strtoul(inst, NULL, 0);
+    if (sddl) {
+        wchar_t *w = ps_wide(sddl);
+        if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(w, SDDL_REVISION_1, &sd, NULL)) {
+            a->act.error = GetLastError();
+            CALL("ConvertStringSecurityDescriptorToSecurityDescriptorW(\"%s\") failed", sddl);
+            snprintf(a->ret, sizeof a->ret, "FALSE");
+            free(w);
+            free(name);
+            return;
+        }
+        free(w);
+        sa.nLength = sizeof sa;
+        sa.lpSecurityDescriptor = sd;
+        sa.bInheritHandle = FALSE;
+        psa = &sa;
+    }
+    u = name ? ps_utf8(name) : ps_xstrdup("NULL");
+    CALL("CreateNamedPipeW(%s, open=0x%lx, mode=0x%lx, max=%lu, out=%lu, in=%lu, timeout=%lu%s%s)",
+         u, open, mode, max, outsz, insz, tmo, sddl ? ", sddl=" : "", sddl ? sddl : "");
+    free(u);
+    if (a->h != INVALID_HANDLE_VALUE && a->h) CloseHandle(a->h); /* an actor's second create */
+    SetLastError(0xdeadbeef);
+    a->h = CreateNamedPipeW(name, open, mode, max, outsz, insz, tmo, psa);
+    a->act.error = a->h == INVALID_HANDLE_VALUE ? GetLastError() : 0;
+    snprintf(a->ret, sizeof a->ret, "%s", a->h == INVALID_HANDLE_VALUE ? "INVALID_HANDLE_VALUE" : "handle");
+    if (a->h != INVALID_HANDLE_VALUE) {
+        a->is_server = 1;
+        cp_set_base(a, name);
+        a->listen_seq = InterlockedIncrement(&g.seq);
+        a->read_message = (mode & PIPE_READMODE_MESSAGE) != 0;
+        a->nowait = (mode & PIPE_NOWAIT) != 0;
+        a->overlapped_handle = (open & FILE_FLAG_OVERLAPPED) != 0;
+    }
+    if (sd) LocalFree(sd);
+    free(name);
+}
+
+void cp_start_overlapped(actor *a, const char *op)
+{
+    if (!a->ov.hEvent) a->ov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
+    ResetEvent(a->ov.hEvent);
+    a->ov.Internal = a->ov.InternalHigh = 0;
+    a->ov.Offset = a->ov.OffsetHigh = 0;
+    a->ov_op = op;
+}
+
+void cp_after_overlapped(actor *a, BOOL ok)
+{
+    DWORD e = ok ? 0 : GetLastError();
+    /* Pending, or completed at once: either way `result` collects it. */
+    a->ov_pending = ok || e == ERROR_IO_PENDING || e == ERROR_MORE_DATA;
+}
+
+void op_connect(actor *a, const ps_step *s)
+{
+    BOOL ok;
+    if (!a->listen_seq && !a->peer) a->listen_seq = InterlockedIncrement(&g.seq);
+    if (a->overlapped_handle || cp_bool_arg(s, "overlapped")) {
+        cp_start_overlapped(a, "connect");
+        CALL("ConnectNamedPipe(%s, &overlapped)", a->name);
+        ok = ConnectNamedPipe(a->h, &a->ov);
+        cp_set_bool_result(a, ok);
+        cp_after_overlapped(a, ok);
+        if (!ok && a->act.error == ERROR_PIPE_CONNECTED) a->ov_pending = 0;
+        return;
+    }
+    CALL("ConnectNamedPipe(%s, NULL)", a->name);
+    ok = ConnectNamedPipe(a->h, NULL);
+    cp_set_bool_result(a, ok);
+}
+
+void op_open(actor *a, const ps_step *s)
+{
+    wchar_t *name = cp_bool_arg(s, "null_name") ? NULL : cp_pipe_name(s, 1);
+    const char *acc = ps_arg_get(s, "access"), *sq = ps_arg_get(s, "sqos"),
+               *share = ps_arg_get(s, "share");
+    DWORD access = GENERIC_READ | GENERIC_WRITE, flags = 0, sh = share ? (DWORD)strtoul(share, NULL, 0) : 0;
+    char *u;
+    if (acc) access = !strcmp(acc, "read") ? GENERIC_READ
+                    : !strcmp(acc, "write") ? GENERIC_WRITE
+                    : !strcmp(acc, "none") ? 0
+                    : !strcmp(acc, "readattr") ? FILE_READ_ATTRIBUTES
+                    : !strcmp(acc, "rwattr") ? (GENERIC_READ | FILE_WRITE_ATTRIBUTES)
+                    : !strcmp(acc, "rw") ? (GENERIC_READ | GENERIC_WRITE)
+                    : (DWORD)strtoul(acc, NULL, 0); /* an explicit access mask */
+    if (sq) flags |= SECURITY_SQOS_PRESENT |
+                     (!strcmp(sq, "anonymous") ? SECURITY_ANONYMOUS
+                      : !strcmp(sq, "identification") ? SECURITY_IDENTIFICATION
+                      : !strcmp(sq, "impersonation") ? SECURITY_IMPERSONATION
+                      : SECURITY_DELEGATION);
+    if (cp_bool_arg(s, "overlapped")) flags |= FILE_FLAG_OVERLAPPED;
+    u = name ? ps_utf8(name) : ps_xstrdup("NULL");
+    CALL("CreateFileW(%s, access=0x%lx, share=%lu, OPEN_EXISTING, flags=0x%lx)", u, access, sh, flags);
+    free(u);
+    if (a->h != INVALID_HANDLE_VALUE && a->h) CloseHandle(a->h);
+    SetLastError(0xdeadbeef);
+    a->h = CreateFileW(name, access, sh, NULL, OPEN_EXISTING, flags, NULL);
+    a->act.error = a->h == INVALID_HANDLE_VALUE ? GetLastError() : 0;
+    snprintf(a->ret, sizeof a->ret, "%s", a->h == INVALID_HANDLE_VALUE ? "INVALID_HANDLE_VALUE" : "handle");
+    if (a->h != INVALID_HANDLE_VALUE) {
+        a->read_message = 0; /* a client starts in byte-read mode (row 30) */
+        a->nowait = 0;
+        a->overlapped_handle = (flags & FILE_FLAG_OVERLAPPED) != 0;
+        cp_set_base(a, name);
+        cp_pair_client(a);
+    }
+    free(name);
+}
+
+void op_wait(actor *a, const ps_step *s)
+{
+    wchar_t *name = cp_pipe_name(s, 1);
+    DWORD t = cp_ms_arg(s, "timeout", NMPWAIT_USE_DEFAULT_WAIT);
+    char *u = ps_utf8(name);
+    CALL("WaitNamedPipeW(%s, %lu)", u, t);
+    free(u);
+    SetLastError(0xdeadbeef);
+    cp_set_bool_result(a, WaitNamedPipeW(name, t));
+    free(name);
+}
+
+void op_call(actor *a, const ps_step *s)
+{
+    wchar_t *name = cp_pipe_name(s, 1);
+    DWORD len, outsz = (DWORD)cp_size_arg(s, "out", 1024), got = 0;
+    unsigned char *in = cp_make_data(s, "size", &len), *out = ps_xmalloc(outsz + 1);
+    DWORD t = cp_ms_arg(s, "timeout", NMPWAIT_USE_DEFAULT_WAIT);
+    char *u = ps_utf8(name);
+    BOOL ok;
+    CALL("CallNamedPipeW(%s, in=%lu bytes, out=buf[%lu], timeout=%lu)", u, len, outsz, t);
+    free(u);
+    SetLastError(0xdeadbeef);
+    ok = CallNamedPipeW(name, in, len, out, outsz, &got, t);
+    cp_set_bool_result(a, ok);
+    if (ok || a->act.error == ERROR_MORE_DATA) {
+        ps_actual_set(&a->act, "bytes", "%lu", got);
+        cp_set_text_field(a, out, got);
+    }
+    free(in);
+    free(out);
+    free(name);
+}
+
+void op_mode(actor *a, const ps_step *s)
+{
+    const char *rd = ps_arg_get(s, "read"), *wt = ps_arg_get(s, "wait");
+    int want_msg = rd ? !strcmp(rd, "message") : a->read_message;
+    int want_nowait = wt ? !strcmp(wt, "nowait") : a->nowait;
+    DWORD mode = (want_msg ? PIPE_READMODE_MESSAGE : PIPE_READMODE_BYTE) |
+                 (want_nowait ? PIPE_NOWAIT : PIPE_WAIT);
+    BOOL ok;
+    CALL("SetNamedPipeHandleState(%s, mode=%s|%s)", a->name,
+         want_msg ? "PIPE_READMODE_MESSAGE" : "PIPE_READMODE_BYTE", want_nowait ? "PIPE_NOWAIT" : "PIPE_WAIT");
+    SetLastError(0xdeadbeef);
+    ok = SetNamedPipeHandleState(a->h, &mode, NULL, NULL);
+    cp_set_bool_result(a, ok);
+    if (ok) {
+        a->read_message = want_msg;
+        a->nowait = want_nowait;
+    }
+}
+
+void op_state(actor *a)
+{
+    DWORD st = 0, inst = 0;
+    BOOL ok;
+    CALL("GetNamedPipeHandleStateW(%s)", a->name);
+    SetLastError(0xdeadbeef);
+    ok = GetNamedPipeHandleStateW(a->h, &st, &inst, NULL, NULL, NULL, 0);
+    cp_set_bool_result(a, ok);
+    if (ok) {
+        ps_actual_set(&a->act, "read", "%s", (st & PIPE_READMODE_MESSAGE) ? "message" : "byte");
+        ps_actual_set(&a->act, "wait", "%s", (st & PIPE_NOWAIT) ? "nowait" : "wait");
+        ps_actual_set(&a->act, "instances", "%lu", inst);
+    }
+}
+
+void op_info(actor *a)
+{
+    DWORD fl = 0, o = 0, i = 0, m = 0;
+    BOOL ok;
+    CALL("GetNamedPipeInfo(%s)", a->name);
+    SetLastError(0xdeadbeef);
+    ok = GetNamedPipeInfo(a->h, &fl, &o, &i, &m);
+    cp_set_bool_result(a, ok);
+    if (ok) {
+        ps_actual_set(&a->act, "type", "%s", (fl & PIPE_TYPE_MESSAGE) ? "message" : "byte");
+        ps_actual_set(&a->act, "end", "%s", (fl & PIPE_SERVER_END) ? "server" : "client");
+        ps_actual_set(&a->act, "out", "%lu", o);
+        ps_actual_set(&a->act, "in", "%lu", i);
+        ps_actual_set(&a->act, "max", "%lu", m);
+    }
+}
+
+void op_write(actor *a, const ps_step *s)
+{
+    long id;
+    DWORD len, w = 0;
+    unsigned char *d = cp_make_data(s, "size", &len);
+    BOOL ok;
+    if (a->overlapped_handle || cp_bool_arg(s, "overlapped")) {
+        cp_start_overlapped(a, "write");
+        free(a->ov_buf);
+        a->ov_buf = d;
+        a->ov_size = len;
+        CALL("WriteFile(%s, %lu bytes, &overlapped)", a->name, len);
+        a->ov_msg = cp_queue_to_peer(a, d, len);
+        SetLastError(0xdeadbeef);
+        ok = WriteFile(a->h, d, len, &w, &a->ov);
+        cp_set_bool_result(a, ok);
+        cp_after_overlapped(a, ok);
+        if (!a->ov_pending) cp_settle(a, a->ov_msg, 0); /* failed at once: nothing went */
+        return;
+    }
+    CALL("WriteFile(%s, %lu bytes)", a->name, len);
+    id = cp_queue_to_peer(a, d, len);
+    SetLastError(0xdeadbeef);
+    ok = WriteFile(a->h, d, len, &w, NULL);
+    cp_set_bool_result(a, ok);
+    ps_actual_set(&a->act, "bytes", "%lu", w);
+    cp_settle(a, id, ok ? w : 0);
+    free(d);
+}
+
+void op_read(actor *a, const ps_step *s)
+{
+    DWORD size = (DWORD)cp_size_arg(s, "size", 1024), n = 0;
+    unsigned char *buf = ps_xmalloc(size + 2);
+    BOOL ok;
+    if (a->overlapped_handle || cp_bool_arg(s, "overlapped")) {
+        cp_start_overlapped(a, "read");
+        free(a->ov_buf);
+        a->ov_buf = buf;
+        a->ov_size = size;
+        CALL("ReadFile(%s, buf[%lu], &overlapped)", a->name, size);
+        SetLastError(0xdeadbeef);
+        ok = ReadFile(a->h, buf, size, &n, &a->ov);
+        cp_set_bool_result(a, ok);
+        cp_after_overlapped(a, ok);
+        return; /* the data is checked by `result` */
+    }
+    CALL("ReadFile(%s, buf[%lu])", a->name, size);
+    SetLastError(0xdeadbeef);
+    ok = ReadFile(a->h, buf, size, &n, NULL);
+    cp_set_bool_result(a, ok);
+    if (ok || a->act.error == ERROR_MORE_DATA) {
+        ps_actual_set(&a->act, "bytes", "%lu", n);
+        cp_set_text_field(a, buf, n);
+        cp_check_read(a, buf, n, ok);
+    }
+    free(buf);
+}
+
+void op_peek(actor *a, const ps_step *s)
+{
+    DWORD size = (DWORD)cp_size_arg(s, "size", 0), n = 0, avail = 0, left = 0;
+    unsigned char *buf = ps_xmalloc(size + 1);
+    BOOL ok;
+    int nb = cp_bool_arg(s, "null_buf");
+    CALL("PeekNamedPipe(%s, %s[%lu])", a->name, nb ? "NULL" : "buf", size);
+    SetLastError(0xdeadbeef);
+    ok = PeekNamedPipe(a->h, nb ? NULL : buf, size, &n, &avail, &left);
+    cp_set_bool_result(a, ok);
+    if (ok) {
+        ps_actual_set(&a->act, "bytes", "%lu", n);
+        ps_actual_set(&a->act, "avail", "%lu", avail);
+        ps_actual_set(&a->act, "left", "%lu", left);
+    }
+    free(buf);
+}
+
+void op_transact(actor *a, const ps_step *s)
+{
+    long id;
+    DWORD len, outsz = (DWORD)cp_size_arg(s, "out", 1024), n = 0;
+    unsigned char *in = cp_make_data(s, "size", &len), *out = ps_xmalloc(outsz + 2);
+    BOOL ok;
+    if (a->overlapped_handle || cp_bool_arg(s, "overlapped")) {
+        cp_start_overlapped(a, "transact");
+        free(a->ov_buf);
+        a->ov_buf = out;
+        a->ov_size = outsz;
+        CALL("TransactNamedPipe(%s, in=%lu bytes, out=buf[%lu], &overlapped)", a->name, len, outsz);
+        id = cp_queue_to_peer(a, in, len);
+        SetLastError(0xdeadbeef);
+        ok = TransactNamedPipe(a->h, in, len, out, outsz, &n, &a->ov);
+        cp_set_bool_result(a, ok);
+        cp_after_overlapped(a, ok);
+        if (!a->ov_pending) cp_settle(a, id, 0);
+        free(in);
+        return;
+    }
+    CALL("TransactNamedPipe(%s, in=%lu bytes, out=buf[%lu])", a->name, len, outsz);
+    id = cp_queue_to_peer(a, in, len);
+    SetLastError(0xdeadbeef);
+    ok = TransactNamedPipe(a->h, in, len, out, outsz, &n, NULL);
+    cp_set_bool_result(a, ok);
+    if (ok || a->act.error == ERROR_MORE_DATA) {
+        ps_actual_set(&a->act, "bytes", "%lu", n);
+        cp_check_read(a, out, n, ok);
+    } else
+        cp_settle(a, id, 0); /* the request did not go (ERROR_BAD_PIPE, ERROR_PIPE_BUSY...) */
+    free(in);
+    free(out);
+}
+
+void op_result(actor *a, const ps_step *s)
+{
+    DWORD n = 0;
+    BOOL ok, wait = ps_arg_get(s, "wait") ? cp_bool_arg(s, "wait") : TRUE;
+    if (!a->ov.hEvent) {
+        CALL("GetOverlappedResult(%s): no overlapped call was made", a->name);
+        a->act.error = ERROR_INVALID_PARAMETER;
+        snprintf(a->ret, sizeof a->ret, "harness");
+        return;
+    }
+    CALL("GetOverlappedResult(%s, %s, wait=%s)", a->name, a->ov_op ? a->ov_op : "?", wait ? "TRUE" : "FALSE");
+    SetLastError(0xdeadbeef);
+    ok = GetOverlappedResult(a->h, &a->ov, &n, wait);
+    cp_set_bool_result(a, ok);
+    if (ok || a->act.error == ERROR_MORE_DATA) {
+        ps_actual_set(&a->act, "bytes", "%lu", n);
+        if (a->ov_op && (!strcmp(a->ov_op, "read") || !strcmp(a->ov_op, "transact"))) {
+            cp_check_read(a, a->ov_buf, n, ok);
+        }
+    }
+    if (a->ov_op && !strcmp(a->ov_op, "write") && (ok || a->act.error != ERROR_IO_INCOMPLETE))
+        cp_settle(a, a->ov_msg, n); /* what really went (all of it, or part when cancelled) */
+    if (ok || a->act.error != ERROR_IO_INCOMPLETE) a->ov_pending = 0;
+}
+
+void op_close(actor *a)
+{
+    BOOL ok;
+    CALL("CloseHandle(%s)", a->name);
+    SetLastError(0xdeadbeef);
+    ok = CloseHandle(a->h);
+    cp_set_bool_result(a, ok);
+    a->h = INVALID_HANDLE_VALUE;
+    /* What this end had not read is gone; what it wrote stays readable by the peer
+     * (row 18). A closed server end frees its client; a server whose client closed
+     * stays taken until DisconnectNamedPipe (row 4). */
+    EnterCriticalSection(&g.qlock);
+    cp_clear_queue_locked(a);
+    if (a->peer && a->is_server && a->peer->peer == a) a->peer->peer = NULL;
+    a->peer = NULL;
+    LeaveCriticalSection(&g.qlock);
+}
+
+void op_disconnect(actor *a)
+{
+    BOOL ok;
+    CALL("DisconnectNamedPipe(%s)", a->name);
+    SetLastError(0xdeadbeef);
+    ok = DisconnectNamedPipe(a->h);
+    cp_set_bool_result(a, ok);
+    if (ok) {
+        EnterCriticalSection(&g.qlock);
+        cp_clear_queue_locked(a);
+        if (a->peer) {
+            cp_clear_queue_locked(a->peer);
+            if (a->peer->peer == a) a->peer->peer = NULL;
+            a->peer = NULL;
+        }
+        a->listen_seq = 0;
+        LeaveCriticalSection(&g.qlock);
+    }
+}
+
+void op_token(actor *a)
+{
+    HANDLE tok;
+    SECURITY_IMPERSONATION_LEVEL lvl;
+    DWORD n;
+    CALL("OpenThreadToken(current thread) + GetTokenInformation(TokenImpersonationLevel)");
+    SetLastError(0xdeadbeef);
+    if (!OpenThreadToken(GetCurrentThread(), TOKEN_QUERY, TRUE, &tok)) {
+        cp_set_bool_result(a, FALSE);
+        return;
+    }
+    if (!GetTokenInformation(tok, TokenImpersonationLevel, &lvl, sizeof lvl, &n)) {
+        cp_set_bool_result(a, FALSE);
+    } else {
+        cp_set_bool_result(a, TRUE);
+        ps_actual_set(&a->act, "level", "%s",
+                      lvl == SecurityAnonymous ? "anonymous"
+                      : lvl == SecurityIdentification ? "identification"
+                      : lvl == SecurityImpersonation ? "impersonation" : "delegation");
+    }
+    CloseHandle(tok);
+}
+
+void op_pid(actor *a, const ps_step *s)
+{
+    const char *of = ps_arg_get(s, "of");
+    ULONG pid = 0;
+    BOOL ok;
+    int i;
+    int server = of ? !strcmp(of, "server") : 0;
+    CALL("%s(%s)", server ? "GetNamedPipeServerProcessId" : "GetNamedPipeClientProcessId", a->name);
+    SetLastError(0xdeadbeef);
+    ok = server ? GetNamedPipeServerProcessId(a->h, &pid) : GetNamedPipeClientProcessId(a->h, &pid);
+    cp_set_bool_result(a, ok);
+    if (!ok) return;
+    if (pid == GetCurrentProcessId()) {
+        ps_actual_set(&a->act, "pid", "self");
+        return;
+    }
+    for (i = 0; i < g.nactors; i++)
+        if (g.actors[i]->role == PS_ROLE_PROC && g.actors[i]->pi.dwProcessId == pid) {
+            ps_actual_set(&a->act, "pid", "%s", g.actors[i]->name);
+            return;
+        }
+    ps_actual_set(&a->act, "pid", "%lu", pid);
+}
+
+/* ---------------- audit ---------------- */
+void op_audit(actor *a, const ps_step *s)
+{
+    const char *who = ps_arg_get(s, "who") ? ps_arg_get(s, "who") : "self";
+    const char *rights = ps_arg_get(s, "rights") ? ps_arg_get(s, "rights") : "readwrite";
+    unsigned long desired = ps_rights_mask(rights);
+    PSECURITY_DESCRIPTOR sd = NULL;
+    DWORD need = 0;
+    CALL("GetKernelObjectSecurity(%s, DACL) + %s for %s, %s", a->name,
+         strcmp(who, "self") ? "DACL walk" : "AccessCheck", who, rights);
+    SetLastError(0xdeadbeef);
+    GetKernelObjectSecurity(a->h, DACL_SECURITY_INFORMATION | OWNER_SECURITY_INFORMATION | GROUP_SECURITY_INFORMATION, NULL, 0, &need);
+    if (!need) {
+        cp_set_bool_result(a, FALSE);
+        return;
+    }
+    sd = ps_xmalloc(need);
+    if (!GetKernelObjectSecurity(a->h, DACL_SECURITY_INFORMATION | OWNER_SECURITY_INFORMATION | GROUP_SECURITY_INFORMATION, sd, need, &need)) {
+        cp_set_bool_result(a, FALSE);
+        free(sd);
+        return;
+    }
+    if (!strcmp(who, "self")) {
+        HANDLE tok = NULL, imp = NULL;
+        GENERIC_MAPPING gm = {FILE_GENERIC_READ, FILE_GENERIC_WRITE, FILE_GENERIC_EXECUTE, FILE_ALL_ACCESS};
+        PRIVILEGE_SET ps;
+        DWORD psl = sizeof ps, granted = 0;
+        BOOL status = FALSE, ok;
+        ok = OpenProcessToken(GetCurrentProcess(), TOKEN_DUPLICATE | TOKEN_QUERY, &tok) &&
+             DuplicateToken(tok, SecurityImpersonation, &imp) &&
+             AccessCheck(sd, imp, desired, &gm, &ps, &psl, &granted, &status);
+        cp_set_bool_result(a, ok);
+        if (ok) ps_actual_set(&a->act, "granted", "%s", status ? "yes" : "no");
+        if (tok) CloseHandle(tok);
+        if (imp) CloseHandle(imp);
+    } else {
+        BOOL present = FALSE, defaulted = FALSE;
+        PACL dacl = NULL;
+        ps_ace aces[64];
+        char *sids[64];
+        int n = 0, i;
+        if (!GetSecurityDescriptorDacl(sd, &present, &dacl, &defaulted)) {
+            cp_set_bool_result(a, FALSE);
+            free(sd);
+            return;
+        }
+        if (present && dacl) {
+            for (i = 0; i < (int)dacl->AceCount && n < 64; i++) {
+                ACE_HEADER *h;
+                PSID sid;
+                LPWSTR str = NULL;
+                if (!GetAce(dacl, (DWORD)i, (void **)&h)) continue;
+                if (h->AceType == ACCESS_ALLOWED_ACE_TYPE) {
+                    ACCESS_ALLOWED_ACE *x = (ACCESS_ALLOWED_ACE *)h;
+                    aces[n].deny = 0;
+                    aces[n].mask = x->Mask;
+                    sid = &x->SidStart;
+                } else if (h->AceType == ACCESS_DENIED_ACE_TYPE) {
+                    ACCESS_DENIED_ACE *x = (ACCESS_DENIED_ACE *)h;
+                    aces[n].deny = 1;
+                    aces[n].mask = x->Mask;
+                    sid = &x->SidStart;
+                } else
+                    continue;
+                if (!ConvertSidToStringSidW(sid, &str)) continue;
+                sids[n] = ps_utf8(str);
+                LocalFree(str);
+                aces[n].sid = sids[n];
+                n++;
+            }
+        }
+        cp_set_bool_result(a, TRUE);
+        ps_actual_set(&a->act, "granted", "%s",
+                      ps_dacl_grants(present && dacl, aces, n, ps_identity_sids(who), desired) ? "yes" : "no");
+        for (i = 0; i < n; i++) free(sids[i]);
+    }
+    free(sd);
+}

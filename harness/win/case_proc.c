@@ -1,0 +1,291 @@
+/* case_proc.c: external programs as actors: start, serve (the server under test),
+ * waitpipe, waitline, exit, output, kill. */
+#include "case_internal.h"
+
+/* ---- processes ---- */
+static DWORD WINAPI out_reader(LPVOID p)
+{
+    actor *a = p;
+    char buf[4096];
+    DWORD n;
+    while (ReadFile(a->out_rd, buf, sizeof buf, &n, NULL) && n > 0) {
+        DWORD i, k = 0;
+        EnterCriticalSection(&a->out_lock);
+        for (i = 0; i < n; i++)
+            if (buf[i] != '\r') buf[k++] = buf[i];
+        ps_buf_add(&a->out, buf, k);
+        LeaveCriticalSection(&a->out_lock);
+        SetEvent(a->out_event);
+    }
+    SetEvent(a->out_event);
+    return 0;
+}
+
+void op_start(actor *a, const ps_step *s)
+{
+    char *cmd0 = cp_expand(ps_arg_get(s, "cmd") ? ps_arg_get(s, "cmd") : "");
+    char *cmd = ps_translate_cmdline(cmd0);
+    wchar_t *w = ps_wide(cmd);
+    STARTUPINFOW si;
+    SECURITY_ATTRIBUTES sa;
+    HANDLE wr;
+    BOOL ok;
+    CALL("CreateProcessW(%s)", cmd);
+    sa.nLength = sizeof sa;
+    sa.lpSecurityDescriptor = NULL;
+    sa.bInheritHandle = TRUE;
+    CreatePipe(&a->out_rd, &wr, &sa, 0);
+    SetHandleInformation(a->out_rd, HANDLE_FLAG_INHERIT, 0);
+    memset(&si, 0, sizeof si);
+    si.cb = sizeof si;
+    si.dwFlags = STARTF_USESTDHANDLES;
+    si.hStdInput = GetStdHandle(STD_INPUT_HANDLE);
+    si.hStdOutput = wr;
+    si.hStdError = wr;
+    SetLastError(0xdeadbeef);
+    ok = CreateProcessW(NULL, w, NULL, NULL, TRUE, 0, NULL, NULL, &si, &a->pi);
+    cp_set_bool_result(a, ok);
+    CloseHandle(wr);
+    if (ok) {
+        a->started = 1;
+        InitializeCriticalSection(&a->out_lock);
+        a->out_event = CreateEventW(NULL, FALSE, FALSE, NULL);
+        ps_buf_init(&a->out);
+        a->out_thread = CreateThread(NULL, 0, out_reader, a, 0, NULL);
+    }
+    free(w);
+    free(cmd);
+    free(cmd0);
+}
+
+/* Waits until the pipe exists: WaitNamedPipe answers ERROR_FILE_NOT_FOUND at once
+ * while there is no such pipe (row 1), and anything else once there is. */
+int cp_wait_pipe_exists(const wchar_t *name, DWORD ms, actor *proc)
+{
+    double end = ps_now_ms() + ms;
+    for (;;) {
+        DWORD e;
+        SetLastError(0xdeadbeef);
+        if (WaitNamedPipeW(name, 1)) return 0;
+        e = GetLastError();
+        if (e != ERROR_FILE_NOT_FOUND) return 0;
+        if (ps_now_ms() >= end) return WAIT_TIMEOUT;
+        if (proc && proc->started && WaitForSingleObject(proc->pi.hProcess, 0) == WAIT_OBJECT_0)
+            return ERROR_BROKEN_PIPE; /* the program ended without creating its pipe */
+        Sleep(5);
+    }
+}
+
+void op_waitpipe(actor *a, const ps_step *s)
+{
+    wchar_t *name = cp_pipe_name(s, 1);
+    DWORD t = cp_ms_arg(s, "timeout", 5000);
+    char *u = ps_utf8(name);
+    t = (DWORD)(t * (g.o->time_scale > 0 ? g.o->time_scale : 1.0));
+    CALL("wait until %s exists (%lu ms)", u, t);
+    free(u);
+    a->act.error = cp_wait_pipe_exists(name, t, a);
+    snprintf(a->ret, sizeof a->ret, "%s", a->act.error ? "not there" : "exists");
+    free(name);
+}
+
+void op_serve(actor *a, const ps_step *s)
+{
+    const char *cl = ps_arg_get(s, "clients");
+    DWORD t = cp_ms_arg(s, "timeout", 5000);
+    wchar_t *name;
+    t = (DWORD)(t * (g.o->time_scale > 0 ? g.o->time_scale : 1.0));
+    g.clients = cl ? atoi(cl) : 1;
+    if (g.o->server_pipe) {
+        /* an already running server, shared by the cases one after the other: wait
+         * until it has an instance listening for this case's client */
+        double end = ps_now_ms() + t;
+        name = cp_pipe_name(s, 1);
+        CALL("--server-pipe %s: wait for a listening instance", g.o->server_pipe);
+        for (;;) {
+            SetLastError(0xdeadbeef);
+            if (WaitNamedPipeW(name, 100)) {
+                a->act.error = 0;
+                break;
+            }
+            a->act.error = GetLastError();
+            if (ps_now_ms() >= end) break;
+            if (a->act.error == ERROR_FILE_NOT_FOUND) Sleep(10);
+        }
+        snprintf(a->ret, sizeof a->ret, "%s", a->act.error ? "not there" : "listening");
+        free(name);
+        return;
+    }
+    if (cl && atoi(cl) != 1 && g.o->server_cmd && !strstr(g.o->server_cmd, "{clients}")) {
+        CALL("serve clients=%s: the server command has no {clients} placeholder", cl);
+        snprintf(a->data_error, sizeof a->data_error,
+                 "this case needs a server that serves %s clients in turn: put {clients} in --server-cmd", cl);
+        a->act.error = ERROR_NOT_SUPPORTED;
+        return;
+    }
+    {
+        ps_step tmp = *s;
+        ps_arg arg;
+        char *cmd;
+        if (g.o->server_cmd) cmd = ps_xstrdup("{server_cmd}");
+        else if (cl) cmd = ps_sprintf("\"{reference_server}\" --pipe {pipe} --clients %s", cl);
+        else cmd = ps_xstrdup("{server_cmd}");
+        arg.key = "cmd";
+        arg.value = cmd;
+        arg.col = 0;
+        tmp.args = &arg;
+        tmp.nargs = 1;
+        op_start(a, &tmp);
+        free(cmd);
+    }
+    a->serving = 1;
+    if (a->act.error) return;
+    {
+        char save[512];
+        double t0 = ps_now_ms();
+        snprintf(save, sizeof save, "%s", a->call);
+        name = cp_pipe_name(s, 1);
+        a->act.error = cp_wait_pipe_exists(name, t, a);
+        free(name);
+        CALL("%s, then waited %.0f ms for its pipe", save, ps_now_ms() - t0);
+        snprintf(a->ret, sizeof a->ret, "%s", a->act.error ? "no pipe" : "serving");
+    }
+}
+
+void op_exit(actor *a, const ps_step *s)
+{
+    DWORD t = cp_ms_arg(s, "timeout", 10000), code = 0, r;
+    if (t != INFINITE) t = (DWORD)(t * (g.o->time_scale > 0 ? g.o->time_scale : 1.0));
+    CALL("WaitForSingleObject(%s, %lu) + GetExitCodeProcess", a->name, t);
+    if (!a->started) {
+        a->act.error = ERROR_INVALID_HANDLE;
+        return;
+    }
+    r = WaitForSingleObject(a->pi.hProcess, t);
+    if (r == WAIT_TIMEOUT) {
+        a->act.error = WAIT_TIMEOUT;
+        snprintf(a->ret, sizeof a->ret, "WAIT_TIMEOUT");
+        return;
+    }
+    GetExitCodeProcess(a->pi.hProcess, &code);
+    a->act.error = 0;
+    snprintf(a->ret, sizeof a->ret, "exited");
+    if (code >= 0xC0000000UL) ps_actual_set(&a->act, "code", "0x%08lX", code); /* an exception */
+    else ps_actual_set(&a->act, "code", "%lu", code);
+    if (a->out_thread) WaitForSingleObject(a->out_thread, 2000);
+}
+
+void op_kill(actor *a)
+{
+    CALL("TerminateProcess(%s)", a->name);
+    cp_set_bool_result(a, a->started && TerminateProcess(a->pi.hProcess, 1));
+    if (a->started) WaitForSingleObject(a->pi.hProcess, 5000);
+}
+
+char *cp_proc_output(actor *a)
+{
+    char *s;
+    if (!a->started) return ps_xstrdup("");
+    EnterCriticalSection(&a->out_lock);
+    s = ps_xstrdup(a->out.data ? a->out.data : "");
+    LeaveCriticalSection(&a->out_lock);
+    return s;
+}
+
+void op_output(actor *a, const ps_step *s)
+{
+    const char *file = ps_arg_get(s, "file"), *contains = ps_arg_get(s, "contains"),
+               *lines = ps_arg_get(s, "lines");
+    char *out = cp_proc_output(a);
+    a->act.error = 0;
+    snprintf(a->ret, sizeof a->ret, "compared");
+    if (file) {
+        char *fe = cp_expand(file), *path, *want_raw, *want;
+        size_t wl;
+        path = (fe[0] == '/' || fe[0] == '\\' || (fe[0] && fe[1] == ':')) ? ps_xstrdup(fe)
+             : ps_sprintf("%s/%s", g.srcdir, fe);
+        CALL("output of %s == file %s", a->name, file);
+        want_raw = ps_read_file(path, &wl);
+        if (!want_raw) {
+            snprintf(a->data_error, sizeof a->data_error, "cannot read expected output file %s", path);
+        } else {
+            /* {pipe} in the expected file (or the name given with as=) stands for this
+             * case's pipe name; CR removed */
+            const char *as = ps_arg_get(s, "as");
+            char *w2 = cp_expand(want_raw), *q, *d;
+            if (as && *as) {
+                ps_buf r;
+                const char *x = w2, *hit;
+                ps_buf_init(&r);
+                while ((hit = strstr(x, as)) != NULL) {
+                    ps_buf_add(&r, x, (size_t)(hit - x));
+                    ps_buf_adds(&r, g.o->pipe);
+                    x = hit + strlen(as);
+                }
+                ps_buf_adds(&r, x);
+                free(w2);
+                w2 = ps_buf_steal(&r);
+            }
+            for (q = d = w2; *q; q++)
+                if (*q != '\r') *d++ = *q;
+            *d = 0;
+            want = w2;
+            if (strcmp(want, out) != 0) {
+                size_t i = 0;
+                int line = 1;
+                while (want[i] && want[i] == out[i]) {
+                    if (want[i] == '\n') line++;
+                    i++;
+                }
+                snprintf(a->data_error, sizeof a->data_error,
+                         "output differs from %s at line %d: expected \"%.60s\", got \"%.60s\"", file,
+                         line, want + (i - (i > 0 && want[i - 1] != '\n' ? 0 : 0)), out + i);
+            }
+            free(want);
+            free(want_raw);
+        }
+        free(path);
+        free(fe);
+    }
+    if (contains) {
+        char *ce = cp_expand(contains);
+        CALL("output of %s contains \"%s\"", a->name, ce);
+        if (!strstr(out, ce))
+            snprintf(a->data_error, sizeof a->data_error, "output does not contain \"%.80s\"; it is \"%.120s\"", ce, out);
+        free(ce);
+    }
+    if (lines) {
+        int n = 0;
+        const char *q;
+        for (q = out; *q; q++)
+            if (*q == '\n') n++;
+        if (n != atoi(lines))
+            snprintf(a->data_error, sizeof a->data_error, "output has %d lines, expected %s", n, lines);
+    }
+    free(out);
+}
+
+void op_waitline(actor *a, const ps_step *s)
+{
+    char *text = cp_expand(ps_arg_get(s, "text") ? ps_arg_get(s, "text") : "");
+    DWORD t = cp_ms_arg(s, "timeout", 10000);
+    double end;
+    t = (DWORD)(t * (g.o->time_scale > 0 ? g.o->time_scale : 1.0));
+    end = ps_now_ms() + t;
+    CALL("wait for \"%s\" in the output of %s (%lu ms)", text, a->name, t);
+    snprintf(a->ret, sizeof a->ret, "WAIT_TIMEOUT");
+    a->act.error = WAIT_TIMEOUT;
+    for (;;) {
+        char *out = cp_proc_output(a);
+        int found = strstr(out, text) != NULL;
+        free(out);
+        if (found) {
+            a->act.error = 0;
+            snprintf(a->ret, sizeof a->ret, "found");
+            break;
+        }
+        if (ps_now_ms() >= end || !a->started) break;
+        WaitForSingleObject(a->out_event, 50);
+    }
+    free(text);
+}
