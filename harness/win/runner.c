@@ -555,6 +555,7 @@ int ps_runner_main(const ps_options *o)
     t_run = ps_now_ms();
     for (round = 0; round < rounds; round++) {
         int reps = o->until_fail ? 1 : o->repeat, printed = 0, nthreads, bad = 0;
+        double last_progress = 0;
         HANDLE th[64];
         R.njobs = nsel * reps;
         R.jobs = ps_xcalloc((size_t)R.njobs, sizeof(job));
@@ -586,7 +587,8 @@ int ps_runner_main(const ps_options *o)
                 if (ps_outcome_is_bad(R.jobs[printed].r.outcome)) bad = 1;
                 printed++;
             }
-            if (progress && printed < R.njobs) {
+            if (progress && printed < R.njobs && ps_now_ms() - last_progress >= 200) {
+                last_progress = ps_now_ms();
                 int dn = 0;
                 for (i = 0; i < R.njobs; i++) dn += R.jobs[i].done ? 1 : 0;
                 printf("\r[%d/%d] %.1fs running %s", dn, R.njobs, (ps_now_ms() - t_run) / 1000.0,
