@@ -49,6 +49,7 @@ static const struct { unsigned long code; const char *name; } table[] = {
     {1326, "ERROR_LOGON_FAILURE"},
     {1338, "ERROR_INVALID_SECURITY_DESCR"},
     {1347, "ERROR_CANT_OPEN_ANONYMOUS"},
+    {1359, "ERROR_INTERNAL_ERROR"},
     {1203, "ERROR_NO_NET_OR_BAD_PATH"},
     {1231, "ERROR_NETWORK_UNREACHABLE"},
     {1232, "ERROR_HOST_UNREACHABLE"},

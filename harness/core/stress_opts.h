@@ -105,5 +105,5 @@ const char *ps_stress_usage(void);
 uint64_t ps_stress_share(uint64_t total, int parts, int index);
 
 /* Parses a size with an optional k/m suffix ("64k"). 0 ok, -1 bad. */
-int ps_parse_size(const char *s, uint64_t *v);
+int ps_stress_parse_size(const char *s, uint64_t *v);
 #endif

@@ -312,11 +312,21 @@ static void run_job(job *j)
     wcmd = ps_wide(cmd.data);
     /* Only this child may inherit this write end: make it inheritable just while the
      * child is created, under a lock, so parallel spawns do not leak it to each other. */
-    EnterCriticalSection(&R.spawn_lock);
-    SetHandleInformation(wr, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT);
-    ok = CreateProcessW(NULL, wcmd, NULL, NULL, TRUE, CREATE_SUSPENDED, NULL, NULL, &si, &pi);
-    SetHandleInformation(wr, HANDLE_FLAG_INHERIT, 0);
-    LeaveCriticalSection(&R.spawn_lock);
+    {
+        /* A start can fail for a moment when the system is loaded (seen under Wine as
+         * ERROR_INTERNAL_ERROR while a stress run held 1,000 pipes): that is the
+         * harness's own trouble, not the case's, so try again a few times. */
+        int attempt;
+        for (attempt = 0; attempt < 4; attempt++) {
+            EnterCriticalSection(&R.spawn_lock);
+            SetHandleInformation(wr, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT);
+            ok = CreateProcessW(NULL, wcmd, NULL, NULL, TRUE, CREATE_SUSPENDED, NULL, NULL, &si, &pi);
+            SetHandleInformation(wr, HANDLE_FLAG_INHERIT, 0);
+            LeaveCriticalSection(&R.spawn_lock);
+            if (ok) break;
+            Sleep(50u << attempt);
+        }
+    }
     CloseHandle(wr);
     free(wcmd);
     ps_buf_free(&cmd);

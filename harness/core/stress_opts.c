@@ -1,0 +1,582 @@
+/* stress_opts.c: see stress_opts.h. */
+#include "stress_opts.h"
+#include "psutil.h"
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------- random numbers ---------------- */
+static uint64_t mix64(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+void ps_rng_seed(ps_rng *r, uint64_t seed, uint64_t stream)
+{
+    r->s = mix64(seed ^ mix64(stream * 0xD1B54A32D192ED03ull + 0x2545F4914F6CDD1Dull));
+}
+
+uint64_t ps_rng_next(ps_rng *r)
+{
+    return mix64(r->s += 0x9E3779B97F4A7C15ull);
+}
+
+uint64_t ps_rng_below(ps_rng *r, uint64_t n)
+{
+    uint64_t x, threshold;
+    if (n == 0) return 0;
+    /* reject the lowest (2^64 mod n) values so every residue is equally likely */
+    threshold = (0 - n) % n;
+    do x = ps_rng_next(r);
+    while (x < threshold);
+    return x % n;
+}
+
+double ps_rng_unit(ps_rng *r)
+{
+    return (double)(ps_rng_next(r) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+int ps_rng_chance(ps_rng *r, double p)
+{
+    if (p <= 0) return 0;
+    if (p >= 1) return 1;
+    return ps_rng_unit(r) < p;
+}
+
+/* strtok_r, which neither C11 nor MSVC has under that name. */
+static char *strtok_r_portable(char *s, const char *delim, char **save)
+{
+    char *end;
+    if (!s) s = *save;
+    if (!s) return NULL;
+    s += strspn(s, delim);
+    if (!*s) {
+        *save = NULL;
+        return NULL;
+    }
+    end = s + strcspn(s, delim);
+    if (*end) *end++ = 0;
+    else end = NULL;
+    *save = end;
+    return s;
+}
+
+/* ---------------- numbers ---------------- */
+int ps_stress_parse_size(const char *s, uint64_t *v)
+{
+    char *e;
+    unsigned long long x;
+    if (!s || *s < '0' || *s > '9') return -1;
+    x = strtoull(s, &e, 10);
+    if (*e == 'k' || *e == 'K') {
+        if (x > (~0ull >> 10)) return -1;
+        x <<= 10, e++;
+    } else if (*e == 'm' || *e == 'M') {
+        if (x > (~0ull >> 20)) return -1;
+        x <<= 20, e++;
+    }
+    if (*e) return -1;
+    *v = (uint64_t)x;
+    return 0;
+}
+
+static int parse_double(const char *s, double *v)
+{
+    char *e;
+    if (!s || !*s) return -1;
+    *v = strtod(s, &e);
+    if (*e || e == s || *v != *v) return -1;
+    return 0;
+}
+
+static void seterr(char *err, size_t n, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, n, fmt, ap);
+    va_end(ap);
+}
+
+/* ---------------- size mix ---------------- */
+int ps_sizemix_parse(const char *text, ps_sizemix *m, char *err, size_t errlen)
+{
+    char *dup, *item, *save = NULL;
+    int rc = 0;
+    memset(m, 0, sizeof *m);
+    if (!text || !*text) {
+        seterr(err, errlen, "--size needs a size, a range LO..HI or a list SIZE:WEIGHT,...");
+        return -1;
+    }
+    dup = ps_xstrdup(text);
+    for (item = strtok_r_portable(dup, ",", &save); item; item = strtok_r_portable(NULL, ",", &save)) {
+        char *colon = strchr(item, ':'), *dots;
+        uint64_t lo, hi, w = 1;
+        if (m->n == PS_SIZEMIX_MAX) {
+            seterr(err, errlen, "--size: more than %d items", PS_SIZEMIX_MAX);
+            rc = -1;
+            break;
+        }
+        if (colon) {
+            *colon = 0;
+            if (ps_stress_parse_size(colon + 1, &w) || w < 1 || w > 1000000) {
+                seterr(err, errlen, "--size: bad weight '%s' (expected an integer 1..1000000)", colon + 1);
+                rc = -1;
+                break;
+            }
+        }
+        dots = strstr(item, "..");
+        if (dots) {
+            *dots = 0;
+            if (ps_stress_parse_size(item, &lo) || ps_stress_parse_size(dots + 2, &hi)) {
+                seterr(err, errlen, "--size: bad range '%s..%s'", item, dots + 2);
+                rc = -1;
+                break;
+            }
+        } else if (ps_stress_parse_size(item, &lo)) {
+            seterr(err, errlen, "--size: bad size '%s'", item);
+            rc = -1;
+            break;
+        } else hi = lo;
+        if (lo > hi || hi > PS_SIZE_LIMIT) {
+            seterr(err, errlen, "--size: the range %lu..%lu is empty or above %u bytes", (unsigned long)lo,
+                   (unsigned long)hi, PS_SIZE_LIMIT);
+            rc = -1;
+            break;
+        }
+        m->lo[m->n] = (uint32_t)lo;
+        m->hi[m->n] = (uint32_t)hi;
+        m->weight[m->n] = (uint32_t)w;
+        m->total_weight += w;
+        m->n++;
+    }
+    if (rc == 0 && m->n == 0) {
+        seterr(err, errlen, "--size: no size given");
+        rc = -1;
+    }
+    free(dup);
+    return rc;
+}
+
+uint32_t ps_sizemix_sample(const ps_sizemix *m, ps_rng *r)
+{
+    uint64_t pick;
+    int i;
+    if (m->n == 1 && m->lo[0] == m->hi[0]) return m->lo[0];
+    pick = ps_rng_below(r, m->total_weight);
+    for (i = 0; i < m->n - 1; i++) {
+        if (pick < m->weight[i]) break;
+        pick -= m->weight[i];
+    }
+    return m->lo[i] + (uint32_t)ps_rng_below(r, (uint64_t)(m->hi[i] - m->lo[i]) + 1);
+}
+
+uint32_t ps_sizemix_min(const ps_sizemix *m)
+{
+    uint32_t v = m->n ? m->lo[0] : 0;
+    int i;
+    for (i = 1; i < m->n; i++)
+        if (m->lo[i] < v) v = m->lo[i];
+    return v;
+}
+
+uint32_t ps_sizemix_max(const ps_sizemix *m)
+{
+    uint32_t v = 0;
+    int i;
+    for (i = 0; i < m->n; i++)
+        if (m->hi[i] > v) v = m->hi[i];
+    return v;
+}
+
+double ps_sizemix_mean(const ps_sizemix *m)
+{
+    double s = 0;
+    int i;
+    if (!m->total_weight) return 0;
+    for (i = 0; i < m->n; i++) s += (double)m->weight[i] * ((double)m->lo[i] + (double)m->hi[i]) / 2.0;
+    return s / (double)m->total_weight;
+}
+
+void ps_sizemix_format(const ps_sizemix *m, char *buf, size_t n)
+{
+    ps_buf b;
+    int i;
+    ps_buf_init(&b);
+    for (i = 0; i < m->n; i++) {
+        if (i) ps_buf_addc(&b, ',');
+        if (m->lo[i] == m->hi[i]) ps_buf_printf(&b, "%lu", (unsigned long)m->lo[i]);
+        else ps_buf_printf(&b, "%lu..%lu", (unsigned long)m->lo[i], (unsigned long)m->hi[i]);
+        if (m->n > 1 || m->weight[i] != 1) ps_buf_printf(&b, ":%lu", (unsigned long)m->weight[i]);
+    }
+    snprintf(buf, n, "%s", b.data);
+    ps_buf_free(&b);
+}
+
+/* ---------------- options ---------------- */
+void ps_stress_defaults(ps_stress_opts *o)
+{
+    char err[8];
+    memset(o, 0, sizeof *o);
+    o->clients = 1;
+    o->processes = 1;
+    o->duration_s = 5;
+    o->burst = 1;
+    ps_sizemix_parse("56", &o->sizes, err, sizeof err);
+    o->proto = PS_SP_AUTO;
+    o->churn = -1;
+    o->slow_ms = 5;
+    o->server = PS_SS_BUILTIN;
+    o->wait_ms = 5000;
+    o->connect_timeout_ms = 10000;
+    o->leak_bytes = 4u << 20;
+    o->leak_handles = 32;
+    o->progress = -1;
+}
+
+const char *ps_stress_usage(void)
+{
+    return "Usage: pipespec stress [options]\n"
+           "\n"
+           "Many clients against one named-pipe server; measures throughput, latency\n"
+           "percentiles, errors, busy rejections, handles and memory, and fails (exit 1)\n"
+           "when a correctness check fails under load. See docs/STRESS.md.\n"
+           "\n"
+           "Load:\n"
+           "  --clients N            client threads (default 1)\n"
+           "  --connections N        connections held open, shared by the clients\n"
+           "                         (persistent mode; default one per client)\n"
+           "  --processes N          spread the clients over N client processes (default 1)\n"
+           "  --requests N           stop after N requests in all (k/m suffixes)\n"
+           "  --duration S           or run for S seconds (default 5)\n"
+           "  --warmup S             do not measure the first S seconds of a round\n"
+           "  --rate RPS             pace at RPS requests per second in all (default: as\n"
+           "                         fast as possible); --burst N lets N catch up at once\n"
+           "  --size MIX             request sizes: 56 | 1..4096 | 56:8,4096:1,64k:1\n"
+           "                         (SIZE or LO..HI, optional :WEIGHT; default 56)\n"
+           "  --mode reqresp|stream  request/response (default) or one-way streaming\n"
+           "  --type message|byte    pipe type and read mode (default message)\n"
+           "  --protocol sample|builtin  the sample's texts, or numbered patterned\n"
+           "                         messages whose every byte is verified (default:\n"
+           "                         builtin with the builtin server, sample otherwise)\n"
+           "  --churn                connect and disconnect for every request\n"
+           "  --persistent           keep connections (default with the builtin server)\n"
+           "  --scale LIST           one round per client count: 1,2,4,8,32,128\n"
+           "\n"
+           "Faults (probability per request, repeatable with --seed):\n"
+           "  --fault-mid-message P  the client leaves in the middle of a request\n"
+           "  --fault-connect-leave P  the client connects and leaves at once\n"
+           "  --slow-reader P        the client reads its response slowly (--slow-ms MS,\n"
+           "                         default 5, before each piece)\n"
+           "  --seed N               seed of every random choice (default: printed)\n"
+           "\n"
+           "Server:\n"
+           "  --server builtin|reference  the harness's own server (default), or\n"
+           "                         reference_server.exe --clients 0\n"
+           "  --server-cmd CMD       start a server under test: {pipe} and {clients} (0)\n"
+           "                         are replaced\n"
+           "  --server-pipe NAME     a server already running on \\\\.\\pipe\\NAME\n"
+           "  --pipe NAME            the builtin server's pipe name\n"
+           "  --instances N          builtin server: at most N instances (default unlimited)\n"
+           "  --restart-every N      restart the server after every N requests\n"
+           "                         (reference and --server-cmd)\n"
+           "  --wait-ms MS           WaitNamedPipe timeout after ERROR_PIPE_BUSY (5000)\n"
+           "  --connect-timeout MS   a request without a connection after MS fails (10000)\n"
+           "  --serve-only           run only the builtin server (until killed)\n"
+           "\n"
+           "Checks and output:\n"
+           "  --leak-bound BYTES     allowed private-memory growth per process (4m)\n"
+           "  --leak-handles N       allowed handle growth per process (32)\n"
+           "  --report-dir DIR       write DIR/stress.json and DIR/stress.html\n"
+           "  --json                 print stress.json on stdout (summary on stderr)\n"
+           "  --progress | --no-progress   live line on the console (default: if a console)\n"
+           "  --quiet                no summary\n"
+           "  --help                 this text\n"
+           "\n"
+           "Exit status: 0 every check passed; 1 a check failed (data corruption,\n"
+           "unexpected error, counters that do not add up, leak); 2 usage or setup error.\n";
+}
+
+uint64_t ps_stress_share(uint64_t total, int parts, int index)
+{
+    uint64_t base, extra;
+    if (parts < 1) return total;
+    base = total / (uint64_t)parts;
+    extra = total % (uint64_t)parts;
+    return base + ((uint64_t)index < extra ? 1 : 0);
+}
+
+static int parse_int(const char *s, long lo, long hi, long *v)
+{
+    uint64_t x;
+    if (ps_stress_parse_size(s, &x) || x < (uint64_t)lo || x > (uint64_t)hi) return -1;
+    *v = (long)x;
+    return 0;
+}
+
+static int parse_prob(const char *s, double *p)
+{
+    return parse_double(s, p) || *p < 0 || *p > 1 ? -1 : 0;
+}
+
+int ps_stress_parse(int argc, char **argv, ps_stress_opts *o, char *err, size_t errlen)
+{
+    int i, explicit_server = 0, have_requests = 0, have_duration = 0, persistent = 0, churn = 0;
+    ps_stress_defaults(o);
+    for (i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        long n;
+        double d;
+        uint64_t u;
+#define NEED_VALUE()                                                   \
+    do {                                                               \
+        if (!v) {                                                      \
+            seterr(err, errlen, "%s needs a value", a);                \
+            return -1;                                                 \
+        }                                                              \
+        i++;                                                           \
+    } while (0)
+#define BAD(what)                                                      \
+    do {                                                               \
+        seterr(err, errlen, "%s: bad value '%s' (expected %s)", a, v, what); \
+        return -1;                                                     \
+    } while (0)
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) return 1;
+        else if (!strcmp(a, "--clients")) {
+            NEED_VALUE();
+            if (parse_int(v, 1, 100000, &n)) BAD("1..100000");
+            o->clients = (int)n;
+        } else if (!strcmp(a, "--connections")) {
+            NEED_VALUE();
+            if (parse_int(v, 1, 100000, &n)) BAD("1..100000");
+            o->connections = (int)n;
+        } else if (!strcmp(a, "--processes")) {
+            NEED_VALUE();
+            if (parse_int(v, 1, 64, &n)) BAD("1..64");
+            o->processes = (int)n;
+        } else if (!strcmp(a, "--requests")) {
+            NEED_VALUE();
+            if (ps_stress_parse_size(v, &u) || u < 1) BAD("a count >= 1");
+            o->requests = u;
+            have_requests = 1;
+        } else if (!strcmp(a, "--duration")) {
+            NEED_VALUE();
+            if (parse_double(v, &d) || d <= 0 || d > 86400) BAD("seconds, 0 < S <= 86400");
+            o->duration_s = d;
+            have_duration = 1;
+        } else if (!strcmp(a, "--warmup")) {
+            NEED_VALUE();
+            if (parse_double(v, &d) || d < 0 || d > 3600) BAD("seconds, 0..3600");
+            o->warmup_s = d;
+        } else if (!strcmp(a, "--rate")) {
+            NEED_VALUE();
+            if (parse_double(v, &d) || d <= 0 || d > 1e7) BAD("requests per second > 0");
+            o->rate = d;
+        } else if (!strcmp(a, "--burst")) {
+            NEED_VALUE();
+            if (parse_double(v, &d) || d < 1 || d > 1e6) BAD("a count >= 1");
+            o->burst = d;
+        } else if (!strcmp(a, "--size")) {
+            NEED_VALUE();
+            if (ps_sizemix_parse(v, &o->sizes, err, errlen)) return -1;
+        } else if (!strcmp(a, "--mode")) {
+            NEED_VALUE();
+            if (!strcmp(v, "reqresp")) o->stream = 0;
+            else if (!strcmp(v, "stream")) o->stream = 1;
+            else BAD("reqresp or stream");
+        } else if (!strcmp(a, "--type")) {
+            NEED_VALUE();
+            if (!strcmp(v, "message")) o->byte_mode = 0;
+            else if (!strcmp(v, "byte")) o->byte_mode = 1;
+            else BAD("message or byte");
+        } else if (!strcmp(a, "--protocol")) {
+            NEED_VALUE();
+            if (!strcmp(v, "sample")) o->proto = PS_SP_SAMPLE;
+            else if (!strcmp(v, "builtin")) o->proto = PS_SP_BUILTIN;
+            else BAD("sample or builtin");
+        } else if (!strcmp(a, "--churn")) churn = 1;
+        else if (!strcmp(a, "--persistent")) persistent = 1;
+        else if (!strcmp(a, "--scale")) {
+            char *dup, *t, *save = NULL;
+            NEED_VALUE();
+            o->nscale = 0;
+            dup = ps_xstrdup(v);
+            for (t = strtok_r_portable(dup, ",", &save); t; t = strtok_r_portable(NULL, ",", &save)) {
+                if (o->nscale == PS_STRESS_MAX_SCALE || parse_int(t, 1, 100000, &n)) {
+                    free(dup);
+                    BAD("a list of at most 16 client counts, e.g. 1,2,4,8");
+                }
+                o->scale[o->nscale++] = (int)n;
+            }
+            free(dup);
+            if (!o->nscale) BAD("a list of client counts");
+        } else if (!strcmp(a, "--fault-mid-message")) {
+            NEED_VALUE();
+            if (parse_prob(v, &o->p_mid)) BAD("a probability 0..1");
+        } else if (!strcmp(a, "--fault-connect-leave")) {
+            NEED_VALUE();
+            if (parse_prob(v, &o->p_leave)) BAD("a probability 0..1");
+        } else if (!strcmp(a, "--slow-reader")) {
+            NEED_VALUE();
+            if (parse_prob(v, &o->p_slow)) BAD("a probability 0..1");
+        } else if (!strcmp(a, "--slow-ms")) {
+            NEED_VALUE();
+            if (parse_double(v, &d) || d < 0 || d > 10000) BAD("milliseconds 0..10000");
+            o->slow_ms = d;
+        } else if (!strcmp(a, "--seed")) {
+            NEED_VALUE();
+            if (v[0] < '0' || v[0] > '9') BAD("an unsigned integer");
+            {
+                char *e;
+                o->seed = (uint64_t)strtoull(v, &e, 0);
+                if (*e) BAD("an unsigned integer");
+            }
+        } else if (!strcmp(a, "--server")) {
+            NEED_VALUE();
+            if (!strcmp(v, "builtin")) o->server = PS_SS_BUILTIN;
+            else if (!strcmp(v, "reference")) o->server = PS_SS_REFERENCE;
+            else BAD("builtin or reference (or use --server-cmd / --server-pipe)");
+            explicit_server++;
+        } else if (!strcmp(a, "--server-cmd")) {
+            NEED_VALUE();
+            if (!*v) BAD("a command line");
+            o->server = PS_SS_CMD;
+            o->server_cmd = v;
+            explicit_server++;
+        } else if (!strcmp(a, "--server-pipe")) {
+            NEED_VALUE();
+            if (!*v || strchr(v, '\\')) BAD("a pipe name after \\\\.\\pipe\\");
+            o->server = PS_SS_PIPE;
+            o->server_pipe = v;
+            explicit_server++;
+        } else if (!strcmp(a, "--pipe")) {
+            NEED_VALUE();
+            if (!*v || strchr(v, '\\')) BAD("a pipe name after \\\\.\\pipe\\");
+            o->server_pipe = v;
+        } else if (!strcmp(a, "--instances")) {
+            NEED_VALUE();
+            if (parse_int(v, 1, 254, &n)) BAD("1..254");
+            o->instances = (int)n;
+        } else if (!strcmp(a, "--restart-every")) {
+            NEED_VALUE();
+            if (ps_stress_parse_size(v, &u) || u < 1) BAD("a count >= 1");
+            o->restart_every = u;
+        } else if (!strcmp(a, "--wait-ms")) {
+            NEED_VALUE();
+            if (parse_double(v, &d) || d < 1 || d > 600000) BAD("milliseconds 1..600000");
+            o->wait_ms = d;
+        } else if (!strcmp(a, "--connect-timeout")) {
+            NEED_VALUE();
+            if (parse_double(v, &d) || d < 1 || d > 600000) BAD("milliseconds 1..600000");
+            o->connect_timeout_ms = d;
+        } else if (!strcmp(a, "--leak-bound")) {
+            NEED_VALUE();
+            if (ps_stress_parse_size(v, &u)) BAD("bytes, e.g. 4m");
+            o->leak_bytes = u;
+        } else if (!strcmp(a, "--leak-handles")) {
+            NEED_VALUE();
+            if (parse_int(v, 0, 1000000, &n)) BAD("a count");
+            o->leak_handles = n;
+        } else if (!strcmp(a, "--report-dir")) {
+            NEED_VALUE();
+            if (!*v) BAD("a folder");
+            o->report_dir = v;
+        } else if (!strcmp(a, "--json")) o->json = 1;
+        else if (!strcmp(a, "--progress")) o->progress = 1;
+        else if (!strcmp(a, "--no-progress")) o->progress = 0;
+        else if (!strcmp(a, "--quiet")) o->quiet = 1;
+        else if (!strcmp(a, "--serve-only")) o->serve_only = 1;
+        else if (!strcmp(a, "--worker")) {
+            NEED_VALUE();
+            if (parse_int(v, 0, 63, &n)) BAD("0..63");
+            o->worker = 1;
+            o->worker_index = (int)n;
+        } else if (!strcmp(a, "--t0")) {
+            NEED_VALUE();
+            if (parse_double(v, &o->t0_ms)) BAD("milliseconds");
+        } else if (!strcmp(a, "--shared")) {
+            NEED_VALUE();
+            o->shared_name = v;
+        } else {
+            seterr(err, errlen, "unknown stress option '%s'", a);
+            return -1;
+        }
+#undef NEED_VALUE
+#undef BAD
+    }
+
+    /* fit the options together */
+    if (have_requests && have_duration) {
+        seterr(err, errlen, "give --requests or --duration, not both");
+        return -1;
+    }
+    if (!have_requests) o->requests = 0;
+    if (explicit_server > 1) {
+        seterr(err, errlen, "give one server: --server, --server-cmd or --server-pipe");
+        return -1;
+    }
+    if (o->worker && o->server != PS_SS_PIPE) {
+        seterr(err, errlen, "--worker needs --server-pipe");
+        return -1;
+    }
+    if (o->proto == PS_SP_AUTO) o->proto = o->server == PS_SS_BUILTIN ? PS_SP_BUILTIN : PS_SP_SAMPLE;
+    if (o->proto == PS_SP_BUILTIN && (o->server == PS_SS_REFERENCE || o->server == PS_SS_CMD)) {
+        seterr(err, errlen, "--protocol builtin needs the builtin server (or --server-pipe to one); "
+                            "a server under test speaks the sample protocol");
+        return -1;
+    }
+    if (o->stream && o->proto != PS_SP_BUILTIN) {
+        seterr(err, errlen, "--mode stream needs the builtin protocol (the server verifies what it reads)");
+        return -1;
+    }
+    if (churn && persistent) {
+        seterr(err, errlen, "give --churn or --persistent, not both");
+        return -1;
+    }
+    /* The sample's server disconnects after each response: connections cannot be kept
+     * except with the builtin server (which keeps them in either protocol). */
+    if (persistent && o->server != PS_SS_BUILTIN && o->proto == PS_SP_SAMPLE) {
+        seterr(err, errlen, "--persistent: a sample-protocol server disconnects after each response; use --churn");
+        return -1;
+    }
+    o->churn = churn ? 1 : persistent ? 0 : (o->proto == PS_SP_BUILTIN ? 0 : 1);
+    if (o->byte_mode && o->proto == PS_SP_BUILTIN && ps_sizemix_min(&o->sizes) < 16) {
+        seterr(err, errlen, "--type byte with the builtin protocol needs sizes >= 16 (the header carries the length)");
+        return -1;
+    }
+    if (o->connections) {
+        if (o->churn) {
+            seterr(err, errlen, "--connections holds connections open: it needs persistent connections");
+            return -1;
+        }
+        if (o->nscale) {
+            seterr(err, errlen, "--connections and --scale do not go together");
+            return -1;
+        }
+        if (o->connections < o->clients) {
+            seterr(err, errlen, "--connections (%d) must be at least --clients (%d)", o->connections, o->clients);
+            return -1;
+        }
+    }
+    if (o->restart_every && o->server != PS_SS_REFERENCE && o->server != PS_SS_CMD && !o->worker) {
+        seterr(err, errlen, "--restart-every needs a server the harness starts (--server reference or --server-cmd)");
+        return -1;
+    }
+    if (o->p_mid + o->p_leave > 1) {
+        seterr(err, errlen, "--fault-mid-message + --fault-connect-leave must not exceed 1");
+        return -1;
+    }
+    if (o->clients < o->processes && !o->nscale) {
+        seterr(err, errlen, "--processes (%d) must not exceed --clients (%d)", o->processes, o->clients);
+        return -1;
+    }
+    if (o->serve_only && o->server != PS_SS_BUILTIN) {
+        seterr(err, errlen, "--serve-only runs the builtin server");
+        return -1;
+    }
+    return 0;
+}
