@@ -356,13 +356,25 @@ int ps_child_main(const ps_child_opts *o)
             trace(a->step, NULL, PS_V_OK, "pending", "still blocked when the case ended (not judged)");
         }
     }
-    /* the server under test: a crash fails the case; one still running is ended */
+    /* the server under test: its exit is traced; a crash fails the case; one still
+     * running is ended (by cp_finish) */
     for (i = 0; i < g.nactors; i++) {
         actor *a = g.actors[i];
         DWORD code = 0;
+        int exited;
+        char *t;
         if (!a->serving || !a->started) continue;
-        if (WaitForSingleObject(a->pi.hProcess, 0) == WAIT_OBJECT_0 &&
-            GetExitCodeProcess(a->pi.hProcess, &code) && code >= 0xC0000000UL) {
+        exited = WaitForSingleObject(a->pi.hProcess, 0) == WAIT_OBJECT_0 &&
+                 GetExitCodeProcess(a->pi.hProcess, &code);
+        t = exited ? ps_sprintf("T\t{\"line\":0,\"actor\":\"%s\",\"op\":\"serve\",\"call\":\"the server under test at the end of the case\","
+                                "\"t_ms\":%.3f,\"ret\":\"exited\",\"fields\":{\"code\":\"0x%08lX\"},\"verdict\":\"%s\"}\n",
+                                a->name, ps_now_ms() - g.t_case, code, code >= 0xC0000000UL ? "fail" : "ok")
+                   : ps_sprintf("T\t{\"line\":0,\"actor\":\"%s\",\"op\":\"serve\",\"call\":\"the server under test at the end of the case\","
+                                "\"t_ms\":%.3f,\"ret\":\"still running: ended\",\"verdict\":\"ok\"}\n",
+                                a->name, ps_now_ms() - g.t_case);
+        cp_emit(t);
+        free(t);
+        if (exited && code >= 0xC0000000UL) {
             char *r = ps_sprintf("the server under test (%s) crashed with exception 0x%08lX", a->name, code);
             cp_finish(PS_FAIL, 0, r);
         }
