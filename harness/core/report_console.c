@@ -66,9 +66,12 @@ static void divergence_lines(ps_buf *b, const ps_result *r)
                 text = colon + 1;
                 while (*text == ' ') text++;
             }
-            where(b, r, line);
-            ps_buf_adds(b, "divergence: ");
-            text_lines(b, text);
+            /* the one the reason line already shows is not repeated */
+            if (!(r->reason && line == r->line && strcmp(text, r->reason) == 0)) {
+                where(b, r, line);
+                ps_buf_adds(b, "divergence: ");
+                text_lines(b, text);
+            }
             free(d);
         }
         s += n;

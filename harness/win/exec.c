@@ -201,7 +201,7 @@ static void wait_done(const ps_step *s, actor *a, DWORD limit)
     DWORD r = WaitForSingleObject(a->done, limit);
     if (r != WAIT_OBJECT_0) {
         char *st = cp_short_step(a->step);
-        char *why = ps_sprintf("case did not cp_finish within %ld ms; hung on line %d: %s (%s)",
+        char *why = ps_sprintf("case did not finish within %ld ms; hung on line %d: %s (%s)",
                                g.o->timeout_ms, a->step->line, st, a->call[0] ? a->call : "blocked");
         free(st);
         cp_finish(PS_TIMEOUT, s->line, why);
