@@ -301,7 +301,7 @@ static int parse_expect(pctx *p, const ps_opdef *op, tok *t, int i, int n, ps_ex
                 else
                     e->has_time = 1;
             }
-            i += 2;
+            i = i + 2 < n ? i + 2 : n; /* "after" may be the last word */
             continue;
         }
         if (want_reason && t[i].quoted && i + 1 == n) break; /* the reason */

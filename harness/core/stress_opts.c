@@ -232,6 +232,7 @@ void ps_stress_defaults(ps_stress_opts *o)
     o->server = PS_SS_BUILTIN;
     o->wait_ms = 5000;
     o->connect_timeout_ms = 10000;
+    o->request_timeout_ms = 10000;
     o->leak_bytes = 4u << 20;
     o->leak_handles = 32;
     o->progress = -1;
@@ -252,7 +253,6 @@ const char *ps_stress_usage(void)
            "  --processes N          spread the clients over N client processes (default 1)\n"
            "  --requests N           stop after N requests in all (k/m suffixes)\n"
            "  --duration S           or run for S seconds (default 5)\n"
-           "  --warmup S             do not measure the first S seconds of a round\n"
            "  --rate RPS             pace at RPS requests per second in all (default: as\n"
            "                         fast as possible); --burst N lets N catch up at once\n"
            "  --size MIX             request sizes: 56 | 1..4096 | 56:8,4096:1,64k:1\n"
@@ -285,6 +285,7 @@ const char *ps_stress_usage(void)
            "                         (reference and --server-cmd)\n"
            "  --wait-ms MS           WaitNamedPipe timeout after ERROR_PIPE_BUSY (5000)\n"
            "  --connect-timeout MS   a request without a connection after MS fails (10000)\n"
+           "  --request-timeout MS   a request blocked longer is cancelled and fails (10000)\n"
            "  --serve-only           run only the builtin server (until killed)\n"
            "\n"
            "Checks and output:\n"
@@ -368,10 +369,6 @@ int ps_stress_parse(int argc, char **argv, ps_stress_opts *o, char *err, size_t 
             if (parse_double(v, &d) || d <= 0 || d > 86400) BAD("seconds, 0 < S <= 86400");
             o->duration_s = d;
             have_duration = 1;
-        } else if (!strcmp(a, "--warmup")) {
-            NEED_VALUE();
-            if (parse_double(v, &d) || d < 0 || d > 3600) BAD("seconds, 0..3600");
-            o->warmup_s = d;
         } else if (!strcmp(a, "--rate")) {
             NEED_VALUE();
             if (parse_double(v, &d) || d <= 0 || d > 1e7) BAD("requests per second > 0");
@@ -473,6 +470,10 @@ int ps_stress_parse(int argc, char **argv, ps_stress_opts *o, char *err, size_t 
             NEED_VALUE();
             if (parse_double(v, &d) || d < 1 || d > 600000) BAD("milliseconds 1..600000");
             o->connect_timeout_ms = d;
+        } else if (!strcmp(a, "--request-timeout")) {
+            NEED_VALUE();
+            if (parse_double(v, &d) || d < 1 || d > 600000) BAD("milliseconds 1..600000");
+            o->request_timeout_ms = d;
         } else if (!strcmp(a, "--leak-bound")) {
             NEED_VALUE();
             if (ps_stress_parse_size(v, &u)) BAD("bytes, e.g. 4m");
@@ -539,13 +540,17 @@ int ps_stress_parse(int argc, char **argv, ps_stress_opts *o, char *err, size_t 
     }
     /* The sample's server disconnects after each response: connections cannot be kept
      * except with the builtin server (which keeps them in either protocol). */
-    if (persistent && o->server != PS_SS_BUILTIN && o->proto == PS_SP_SAMPLE) {
+    if (persistent && o->server != PS_SS_BUILTIN && o->proto == PS_SP_SAMPLE && !o->worker) {
         seterr(err, errlen, "--persistent: a sample-protocol server disconnects after each response; use --churn");
         return -1;
     }
     o->churn = churn ? 1 : persistent ? 0 : (o->proto == PS_SP_BUILTIN ? 0 : 1);
     if (o->byte_mode && o->proto == PS_SP_BUILTIN && ps_sizemix_min(&o->sizes) < 16) {
         seterr(err, errlen, "--type byte with the builtin protocol needs sizes >= 16 (the header carries the length)");
+        return -1;
+    }
+    if (o->byte_mode && o->proto == PS_SP_SAMPLE && o->server == PS_SS_BUILTIN) {
+        seterr(err, errlen, "--type byte --protocol sample: the builtin server finds the end of a sample request only in message mode");
         return -1;
     }
     if (o->connections) {

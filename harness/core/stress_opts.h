@@ -48,7 +48,6 @@ typedef struct {
     int processes;           /* client processes; 1 = clients are threads of this process */
     uint64_t requests;       /* total requests; 0 = by duration */
     double duration_s;       /* run length when requests == 0; default 5 */
-    double warmup_s;         /* not measured: first this long of each round; default 0 */
     double rate;             /* requests per second over all clients; 0 = as fast as possible */
     double burst;            /* rate limiter burst (requests); default 1 */
     ps_sizemix sizes;        /* request sizes; default 56 */
@@ -70,6 +69,7 @@ typedef struct {
     uint64_t restart_every;  /* restart the server after every N requests (reference/cmd) */
     double wait_ms;          /* WaitNamedPipe timeout after ERROR_PIPE_BUSY; default 5000 (the sample's) */
     double connect_timeout_ms; /* give a request up when no connection after this; default 10000 */
+    double request_timeout_ms; /* a request (write + read) still blocked after this is cancelled; default 10000 */
     /* checks */
     uint64_t leak_bytes;     /* allowed private-memory growth (each process); default 4 MiB */
     long leak_handles;       /* allowed handle growth (each process); default 32 */

@@ -216,8 +216,8 @@ void ps_round_write(ps_buf *b, const ps_round *r)
 {
     int i;
     ps_buf_adds(b, "PSSTRESS-ROUND 1\n");
-    ps_buf_printf(b, "clients %d\nconnections %d\nheld %d\nwall %.3f\n", r->clients, r->connections, r->held,
-                  r->wall_ms);
+    ps_buf_printf(b, "clients %d\nconnections %d\nheld %d\nwall %.3f\ntb %.3f\n", r->clients, r->connections,
+                  r->held, r->wall_ms, r->t_begin_ms);
 #define W(f) ps_buf_printf(b, "c %s %" PRIu64 "\n", #f, r->c.f);
     C_FIELDS(W)
 #undef W
@@ -290,6 +290,7 @@ int ps_round_read(ps_round *r, const char *text)
         else if (!strcmp(key, "connections")) r->connections = atoi(rest);
         else if (!strcmp(key, "held")) r->held = atoi(rest);
         else if (!strcmp(key, "wall")) r->wall_ms = atof(rest);
+        else if (!strcmp(key, "tb")) r->t_begin_ms = atof(rest);
         else if (!strcmp(key, "c")) {
             char name[32];
             unsigned long long v;

@@ -101,6 +101,7 @@ typedef struct {
 typedef struct {
     int clients, connections;
     double wall_ms;       /* the measured window */
+    double t_begin_ms;    /* its start, on the run's clock (client processes start apart) */
     ps_counters c;
     ps_hist lat;          /* successful requests' latencies, ns */
     ps_series series;

@@ -241,3 +241,10 @@ Test(parser, id_and_timeout_errors)
     cr_assert_str_eq(d.msgs[1], "i.case:4:9: error: found 'soon', expected a case timeout such as 10s");
     ps_diag_free(&d);
 }
+
+Test(parser, after_at_the_end_of_the_line)
+{
+    /* found by tests/fuzz/fuzz_parser: "after" as the last word read past the tokens */
+    expect_error("client A wait -> ERROR_SEM_TIMEOUT after\n",
+                 "f.case:4:36: error: found '', expected a time window such as 200ms..600ms");
+}
