@@ -151,6 +151,9 @@ int ps_cli_parse(int argc, char **argv, ps_options *o, char *err, unsigned long 
             if (need(i, argc, argv, err, errlen)) return -1;
             o->cmd = PS_CMD_CHILD;
             o->child_file = argv[++i];
+        } else if (!strcmp(a, "--standby")) { /* internal: a case process started ahead */
+            o->cmd = PS_CMD_CHILD;
+            o->standby = 1;
         } else if (!strcmp(a, "--pipe")) {
             if (need(i, argc, argv, err, errlen)) return -1;
             o->child_pipe = argv[++i];
@@ -173,7 +176,7 @@ int ps_cli_parse(int argc, char **argv, ps_options *o, char *err, unsigned long 
         snprintf(err, errlen, "--server-cmd and --server-pipe exclude each other");
         return -1;
     }
-    if (o->cmd == PS_CMD_CHILD && !o->child_pipe) {
+    if (o->cmd == PS_CMD_CHILD && !o->standby && !o->child_pipe) {
         snprintf(err, errlen, "--child needs --pipe");
         return -1;
     }

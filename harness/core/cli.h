@@ -30,6 +30,7 @@ typedef struct {
     const char *server_cmd, *client_cmd, *server_pipe, *host;
     /* child (internal) */
     const char *child_file, *child_pipe;
+    int standby;           /* --standby: read "FILE\tPIPE\tTIMEOUT" from stdin, then run it */
     long child_timeout_ms;
     /* stress: raw remaining arguments handed to the stress parser */
     int stress_argc;

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <io.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int main(int argc, char **argv)
@@ -32,7 +33,24 @@ int main(int argc, char **argv)
     case PS_CMD_VERSION: printf("pipespec %s on %s\n", PIPESPEC_VERSION, ps_platform_describe()); return 0;
     case PS_CMD_CHILD: {
         ps_child_opts c;
+        char line[4096], *f[3];
         memset(&c, 0, sizeof c);
+        if (o.standby) { /* the case comes on stdin: FILE \t PIPE \t TIMEOUT_MS \n */
+            DWORD n = 0, got;
+            int k = 0;
+            HANDLE in = GetStdHandle(STD_INPUT_HANDLE);
+            while (n + 1 < sizeof line && ReadFile(in, line + n, 1, &got, NULL) && got == 1 && line[n] != '\n') n++;
+            line[n] = 0;
+            f[0] = line;
+            for (k = 1; k < 3; k++) {
+                f[k] = strchr(f[k - 1], '\t');
+                if (!f[k]) return 0; /* no case came (the run is over): nothing to do */
+                *f[k]++ = 0;
+            }
+            o.child_file = f[0];
+            o.child_pipe = f[1];
+            o.child_timeout_ms = strtol(f[2], NULL, 10);
+        }
         c.file = o.child_file;
         c.pipe = o.child_pipe;
         c.strict = o.strict;

@@ -259,23 +259,115 @@ static long case_timeout(const job *j)
     return (long)((double)t * R.o->timeout_scale);
 }
 
-static void run_job(job *j)
+/* A case process started ahead of its case ("standby"): it initialises while the
+ * previous case runs, then reads its case (file, pipe name, timeout) as one line on
+ * its stdin. Process start is most of a case's cost under Wine (~40 ms), so each
+ * worker keeps one standby ready and the start overlaps the previous case. */
+typedef struct {
+    int ok;
+    DWORD err;
+    HANDLE process, job, out_rd, in_wr;
+} standby;
+
+static void spawn_standby(standby *sb)
 {
     const ps_options *o = R.o;
     ps_buf cmd;
-    char pipe[96];
     SECURITY_ATTRIBUTES sa = {sizeof sa, NULL, FALSE};
-    HANDLE rd, wr, jobobj, reader;
+    HANDLE out_wr, in_rd;
     STARTUPINFOW si;
     PROCESS_INFORMATION pi;
     JOBOBJECT_EXTENDED_LIMIT_INFORMATION lim;
+    wchar_t *wcmd;
+    BOOL ok = FALSE;
+    int attempt;
+
+    memset(sb, 0, sizeof *sb);
+    ps_buf_init(&cmd);
+    append_quoted(&cmd, R.exe);
+    ps_buf_printf(&cmd, " --standby --timeout-scale %g", o->timeout_scale);
+    if (o->strict) ps_buf_adds(&cmd, " --strict");
+    if (o->host) ps_buf_adds(&cmd, " --host "), append_quoted(&cmd, o->host);
+    if (o->server_cmd) ps_buf_adds(&cmd, " --server-cmd "), append_quoted(&cmd, o->server_cmd);
+    if (o->client_cmd) ps_buf_adds(&cmd, " --client-cmd "), append_quoted(&cmd, o->client_cmd);
+    if (o->server_pipe) ps_buf_adds(&cmd, " --server-pipe "), append_quoted(&cmd, o->server_pipe);
+
+    CreatePipe(&sb->out_rd, &out_wr, &sa, 0);
+    CreatePipe(&in_rd, &sb->in_wr, &sa, 0);
+    sb->job = CreateJobObjectW(NULL, NULL);
+    memset(&lim, 0, sizeof lim);
+    lim.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE | JOB_OBJECT_LIMIT_DIE_ON_UNHANDLED_EXCEPTION;
+    SetInformationJobObject(sb->job, JobObjectExtendedLimitInformation, &lim, sizeof lim);
+    memset(&si, 0, sizeof si);
+    si.cb = sizeof si;
+    si.dwFlags = STARTF_USESTDHANDLES;
+    si.hStdInput = in_rd;
+    si.hStdOutput = out_wr;
+    si.hStdError = out_wr;
+    wcmd = ps_wide(cmd.data);
+    /* Only this child may inherit these ends: they are inheritable just while it is
+     * created, under a lock, so parallel starts do not leak them to each other (a
+     * leaked write end would keep a reader waiting for an end of file). A start can
+     * fail for a moment under load (seen under Wine as ERROR_INTERNAL_ERROR while a
+     * stress run held 1,000 pipes): that is the harness's trouble, so try again. */
+    for (attempt = 0; attempt < 4 && !ok; attempt++) {
+        EnterCriticalSection(&R.spawn_lock);
+        SetHandleInformation(out_wr, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT);
+        SetHandleInformation(in_rd, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT);
+        ok = CreateProcessW(NULL, wcmd, NULL, NULL, TRUE, CREATE_SUSPENDED, NULL, NULL, &si, &pi);
+        sb->err = ok ? 0 : GetLastError();
+        SetHandleInformation(out_wr, HANDLE_FLAG_INHERIT, 0);
+        SetHandleInformation(in_rd, HANDLE_FLAG_INHERIT, 0);
+        LeaveCriticalSection(&R.spawn_lock);
+        if (!ok) Sleep(50u << attempt);
+    }
+    CloseHandle(out_wr);
+    CloseHandle(in_rd);
+    free(wcmd);
+    ps_buf_free(&cmd);
+    if (!ok) {
+        CloseHandle(sb->out_rd);
+        CloseHandle(sb->in_wr);
+        CloseHandle(sb->job);
+        return;
+    }
+    AssignProcessToJobObject(sb->job, pi.hProcess);
+    ResumeThread(pi.hThread);
+    CloseHandle(pi.hThread);
+    sb->process = pi.hProcess;
+    sb->ok = 1;
+}
+
+static DWORD WINAPI spawn_thread(LPVOID p)
+{
+    spawn_standby(p);
+    return 0;
+}
+
+static void drop_standby(standby *sb)
+{
+    if (!sb->ok) return;
+    TerminateJobObject(sb->job, 0);
+    CloseHandle(sb->process);
+    CloseHandle(sb->job);
+    CloseHandle(sb->out_rd);
+    CloseHandle(sb->in_wr);
+    sb->ok = 0;
+}
+
+/* Runs job j in *next (started now if there is none) and starts the next standby
+ * into *next while the case runs. */
+static void run_job(job *j, standby *next)
+{
+    const ps_options *o = R.o;
+    char pipe[96], *line;
+    standby cur;
     ps_child_reader cr;
     void *args[2];
-    wchar_t *wcmd;
+    HANDLE reader, spawner;
     long tmo = case_timeout(j);
-    DWORD r, code = 0;
-    double t0 = ps_now_ms();
-    BOOL ok;
+    DWORD r, code = 0, w;
+    double t0;
     const char *skip = unmet(j->c, o);
 
     if (skip) {
@@ -284,97 +376,64 @@ static void run_job(job *j)
         j->r.trace_json = ps_xstrdup("[]");
         return;
     }
+    if (!next->ok) spawn_standby(next);
+    cur = *next;
+    next->ok = 0;
+    if (!cur.ok) {
+        char en[64];
+        j->r.outcome = PS_ERROR;
+        j->r.reason = ps_sprintf("cannot start the case process: %s", ps_error_format(cur.err, en, sizeof en));
+        j->r.trace_json = ps_xstrdup("[]");
+        return;
+    }
     /* fixed length (29 characters), so cases can build names of an exact length */
     snprintf(pipe, sizeof pipe, "pipespec-%08lx-%06d-%04d", GetCurrentProcessId(), j->index % 1000000,
              j->iteration % 10000);
-    ps_buf_init(&cmd);
-    append_quoted(&cmd, R.exe);
-    ps_buf_adds(&cmd, " --child ");
-    append_quoted(&cmd, j->c->file);
-    ps_buf_printf(&cmd, " --pipe %s --case-timeout %ld --timeout-scale %g", pipe, tmo, o->timeout_scale);
-    if (o->strict) ps_buf_adds(&cmd, " --strict");
-    if (o->host) ps_buf_adds(&cmd, " --host "), append_quoted(&cmd, o->host);
-    if (o->server_cmd) ps_buf_adds(&cmd, " --server-cmd "), append_quoted(&cmd, o->server_cmd);
-    if (o->client_cmd) ps_buf_adds(&cmd, " --client-cmd "), append_quoted(&cmd, o->client_cmd);
-    if (o->server_pipe) ps_buf_adds(&cmd, " --server-pipe "), append_quoted(&cmd, o->server_pipe);
+    line = ps_sprintf("%s\t%s\t%ld\n", j->c->file, pipe, tmo);
+    t0 = ps_now_ms();
+    WriteFile(cur.in_wr, line, (DWORD)strlen(line), &w, NULL);
+    CloseHandle(cur.in_wr);
+    free(line);
+    spawner = CreateThread(NULL, 0, spawn_thread, next, 0, NULL);
 
-    CreatePipe(&rd, &wr, &sa, 0);
-    jobobj = CreateJobObjectW(NULL, NULL);
-    memset(&lim, 0, sizeof lim);
-    lim.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE | JOB_OBJECT_LIMIT_DIE_ON_UNHANDLED_EXCEPTION;
-    SetInformationJobObject(jobobj, JobObjectExtendedLimitInformation, &lim, sizeof lim);
-    memset(&si, 0, sizeof si);
-    si.cb = sizeof si;
-    si.dwFlags = STARTF_USESTDHANDLES;
-    si.hStdInput = NULL;
-    si.hStdOutput = wr;
-    si.hStdError = wr;
-    wcmd = ps_wide(cmd.data);
-    /* Only this child may inherit this write end: make it inheritable just while the
-     * child is created, under a lock, so parallel spawns do not leak it to each other. */
-    {
-        /* A start can fail for a moment when the system is loaded (seen under Wine as
-         * ERROR_INTERNAL_ERROR while a stress run held 1,000 pipes): that is the
-         * harness's own trouble, not the case's, so try again a few times. */
-        int attempt;
-        for (attempt = 0; attempt < 4; attempt++) {
-            EnterCriticalSection(&R.spawn_lock);
-            SetHandleInformation(wr, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT);
-            ok = CreateProcessW(NULL, wcmd, NULL, NULL, TRUE, CREATE_SUSPENDED, NULL, NULL, &si, &pi);
-            SetHandleInformation(wr, HANDLE_FLAG_INHERIT, 0);
-            LeaveCriticalSection(&R.spawn_lock);
-            if (ok) break;
-            Sleep(50u << attempt);
-        }
-    }
-    CloseHandle(wr);
-    free(wcmd);
-    ps_buf_free(&cmd);
-    if (!ok) {
-        char en[64];
-        j->r.outcome = PS_ERROR;
-        j->r.reason = ps_sprintf("cannot start the case process: %s", ps_error_format(GetLastError(), en, sizeof en));
-        j->r.trace_json = ps_xstrdup("[]");
-        CloseHandle(rd);
-        CloseHandle(jobobj);
-        return;
-    }
-    AssignProcessToJobObject(jobobj, pi.hProcess);
-    ResumeThread(pi.hThread);
-    CloseHandle(pi.hThread);
     ps_child_reader_init(&cr, &j->r);
-    args[0] = rd;
+    args[0] = cur.out_rd;
     args[1] = &cr;
     reader = CreateThread(NULL, 0, pipe_reader, args, 0, NULL);
     /* The case process reports its own TIMEOUT at tmo; this is the backstop. */
-    r = WaitForSingleObject(pi.hProcess, (DWORD)tmo + 5000);
+    r = WaitForSingleObject(cur.process, (DWORD)tmo + 5000);
+    j->r.duration_ms = ps_now_ms() - t0;
     if (r == WAIT_TIMEOUT) {
-        TerminateJobObject(jobobj, 0xDEAD);
-        WaitForSingleObject(pi.hProcess, 5000);
+        TerminateJobObject(cur.job, 0xDEAD);
+        WaitForSingleObject(cur.process, 5000);
     } else {
-        GetExitCodeProcess(pi.hProcess, &code);
-        TerminateJobObject(jobobj, 0); /* whatever the case started dies with it */
+        GetExitCodeProcess(cur.process, &code);
+        TerminateJobObject(cur.job, 0); /* whatever the case started dies with it */
     }
     WaitForSingleObject(reader, 5000);
     CloseHandle(reader);
-    CloseHandle(rd);
+    CloseHandle(cur.out_rd);
     ps_child_reader_finish(&cr, r == WAIT_TIMEOUT, code, (double)tmo);
-    CloseHandle(pi.hProcess);
-    CloseHandle(jobobj);
-    j->r.duration_ms = ps_now_ms() - t0;
+    CloseHandle(cur.process);
+    CloseHandle(cur.job);
+    WaitForSingleObject(spawner, INFINITE);
+    CloseHandle(spawner);
 }
 
 static DWORD WINAPI worker(LPVOID unused)
 {
+    standby next;
     (void)unused;
+    memset(&next, 0, sizeof next);
     for (;;) {
         LONG k = InterlockedIncrement(&R.next) - 1, i;
         if (k >= R.njobs) break;
         i = R.order[k];
-        run_job(&R.jobs[i]);
+        run_job(&R.jobs[i], &next);
         InterlockedExchange(&R.jobs[i].done, 1);
         SetEvent(R.progress_event);
     }
+    drop_standby(&next);
     return 0;
 }
 
