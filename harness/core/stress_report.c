@@ -143,6 +143,12 @@ void ps_stress_summary(FILE *f, const ps_stress_run *run)
                 ps_round_bytes_per_s(r) / 1e6);
         for (k = 0; k < 4; k++) fprintf(f, " %s=%.0fus", PERC_NAMES[k], us(ps_hist_percentile(&r->lat, PERCS[k])));
         fprintf(f, " max=%.0fus\n", us(r->lat.total ? r->lat.max : 0));
+        if (r->have_server)
+            fprintf(f,
+                    "SERVER-COUNTS %d: connections=%" PRIu64 " requests=%" PRIu64 " responses=%" PRIu64 " corrupt=%" PRIu64
+                    " client-left=%" PRIu64 " client-aborted=%" PRIu64 " errors=%" PRIu64 " instances=%" PRIu64 "\n",
+                    i + 1, r->srv.connections, r->srv.requests, r->srv.responses, r->srv.corrupt, r->srv.client_left,
+                    r->srv.client_aborted, r->srv.errors, r->srv.instances);
         if (r->connections) {
             char a[32];
             human_bytes(a, sizeof a, ps_round_mem_per_conn(r));
@@ -260,6 +266,9 @@ static void jround(ps_buf *b, const ps_round *r)
     jnum(b, ps_round_rps(r));
     ps_buf_adds(b, ",\"bytes_per_s\":");
     jnum(b, ps_round_bytes_per_s(r));
+    ps_buf_adds(b, ",\"cpu_ms\":");
+    if (r->cpu_ms >= 0) jnum(b, r->cpu_ms);
+    else ps_buf_adds(b, "null");
     ps_buf_adds(b, ",\"memory_per_connection_bytes\":");
     if (ps_round_mem_per_conn(r) >= 0) jnum(b, ps_round_mem_per_conn(r));
     else ps_buf_adds(b, "null");
@@ -514,13 +523,15 @@ static void x_axis_linear(ps_buf *b, double maxv, const char *label)
 static void legend(ps_buf *b, const char *const *names, int n)
 {
     int i;
-    double x = ML + 150;
+    double x, width = 0;
+    for (i = 0; i < n; i++) width += 14 + 6.5 * (double)strlen(names[i]) + 12;
+    x = PW - MR - width; /* right-aligned over the plot, clear of the title */
     for (i = 0; i < n; i++) {
         ps_buf_printf(b, "<rect x=\"%.0f\" y=\"9\" width=\"10\" height=\"10\" fill=\"%s\"/>", x, COLORS[i % 6]);
         ps_buf_printf(b, "<text x=\"%.0f\" y=\"18\" class=\"lg\">", x + 14);
         ps_xml_escape(b, names[i]);
         ps_buf_adds(b, "</text>");
-        x += 14 + 8 * (double)strlen(names[i]) + 16;
+        x += 14 + 6.5 * (double)strlen(names[i]) + 12;
     }
 }
 

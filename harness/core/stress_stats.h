@@ -102,6 +102,7 @@ typedef struct {
     int clients, connections;
     double wall_ms;       /* the measured window */
     double t_begin_ms;    /* its start, on the run's clock (client processes start apart) */
+    double cpu_ms;        /* CPU time (user + kernel) of the harness (or client processes) in the window, -1 n/a */
     ps_counters c;
     ps_hist lat;          /* successful requests' latencies, ns */
     ps_series series;
@@ -174,9 +175,11 @@ void ps_stress_run_mem(ps_stress_run *run, double t_ms, int64_t harness, int64_t
 
 /* Decides every check from the counters and measurements and sets run->ok.
  * The rules (docs/STRESS.md):
- *  accounting: every round's sent = verified + errors; with the builtin server also
- *    server responses >= verified, server responses - verified <= errors, server
- *    requests <= sent (stream: server requests + corrupt = verified);
+ *  accounting: every round's sent = verified + errors and operations = sent +
+ *    faults; with the builtin server also, F being the requests abandoned mid-message
+ *    (which may still arrive whole): server responses >= verified, server responses
+ *    - verified <= errors + F, server requests <= sent + F (stream: verified <=
+ *    server requests + corrupt <= verified + F);
  *  integrity: no corrupt response or request;
  *  errors: no unexpected error (an error is expected only during a server restart);
  *  progress: every round verified at least one request;

@@ -531,6 +531,15 @@ Test(stress_checks, each_failure_is_named)
     r->srv.responses = 105;
     ps_stress_evaluate(&run);
     cr_assert_eq(find_check(&run, "accounting")->state, PS_CHECK_FAIL);
+    /* ... unless requests abandoned mid-message arrived whole after all */
+    r->c.fault_mid = 3;
+    r->c.ops += 3;
+    r->srv.responses = 103; /* 98 verified + 2 failed on the way + 3 to clients that had left */
+    ps_stress_evaluate(&run);
+    cr_assert_eq(find_check(&run, "accounting")->state, PS_CHECK_PASS, "%s", find_check(&run, "accounting")->detail);
+    r->srv.requests = 104; /* 100 sent + 3 abandoned: one too many */
+    ps_stress_evaluate(&run);
+    cr_assert_eq(find_check(&run, "accounting")->state, PS_CHECK_FAIL);
     ps_stress_run_free(&run);
     /* a leaking server process, and one that died */
     ps_stress_run_init(&run);
@@ -608,6 +617,7 @@ Test(stress_round, serialization_round_trip)
     r.clients = 3;
     r.held = 3;
     r.wall_ms = 1234.5;
+    r.cpu_ms = 420;
     r.c.ops = 12;
     r.c.sent = 10;
     r.c.verified = 9;
@@ -627,6 +637,8 @@ Test(stress_round, serialization_round_trip)
     ps_round_write(&b, &r);
     cr_assert_eq(ps_round_read(&back, b.data), 0, "%s", b.data);
     cr_assert_eq(back.clients, 3);
+    cr_assert_float_eq(back.wall_ms, 1234.5, 1e-6);
+    cr_assert_float_eq(back.cpu_ms, 420, 1e-6);
     cr_assert_eq(back.c.sent, 10);
     cr_assert_eq(back.c.fault_mid, 2);
     cr_assert_eq(back.c.bytes_out, 560);
