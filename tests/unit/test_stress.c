@@ -37,6 +37,7 @@ Test(hist, bucket_bounds_are_contiguous_and_within_the_error)
     cr_assert_eq(h.overflow, 1);
     cr_assert_eq(h.counts[h.nbuckets - 1], 1);
     cr_assert_eq(h.max, ((uint64_t)1) << 50);
+    ps_hist_free(&h);
     cr_assert_eq(ps_hist_init(&h, 0, 10), -1);
     cr_assert_eq(ps_hist_init(&h, 7, 7), -1);
     cr_assert_eq(ps_hist_init(&h, 7, 64), -1);
