@@ -255,3 +255,25 @@ void ps_free_argv(char **argv)
     for (i = 0; argv[i]; i++) free(argv[i]);
     free(argv);
 }
+
+void ps_quote_arg(ps_buf *b, const char *s)
+{
+    const char *p;
+    ps_buf_addc(b, '"');
+    for (p = s; *p; p++) {
+        int bs = 0;
+        while (*p == '\\') bs++, p++;
+        if (!*p) { /* backslashes before the closing quote are doubled */
+            while (bs--) ps_buf_adds(b, "\\\\");
+            break;
+        }
+        if (*p == '"') {
+            while (bs--) ps_buf_adds(b, "\\\\");
+            ps_buf_adds(b, "\\\"");
+        } else {
+            while (bs--) ps_buf_addc(b, '\\');
+            ps_buf_addc(b, *p);
+        }
+    }
+    ps_buf_addc(b, '"');
+}

@@ -1,6 +1,7 @@
 /* cli.h: pipespec's command line, parsed portably so it can be unit-tested. */
 #ifndef CLI_H
 #define CLI_H
+#include "psutil.h"
 
 typedef enum { PS_CMD_RUN, PS_CMD_LIST, PS_CMD_LINT, PS_CMD_STRESS, PS_CMD_HELP,
                PS_CMD_VERSION, PS_CMD_CHILD } ps_command;
@@ -48,6 +49,9 @@ const char *ps_cli_usage(void);
  * are literal. Returns a malloc'ed NULL-terminated array (free with ps_free_argv). */
 char **ps_split_cmdline(const char *cmd, int *argc);
 void ps_free_argv(char **argv);
+/* Appends s to b as one argument that ps_split_cmdline (and CommandLineToArgvW) reads
+ * back unchanged: quoted, with quotes and the backslashes before them escaped. */
+void ps_quote_arg(ps_buf *b, const char *s);
 
 /* Is this case selected? id and its space-separated tags against --select/--exclude
  * globs (a glob matches the id or any tag). */

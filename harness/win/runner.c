@@ -230,29 +230,6 @@ static DWORD WINAPI pipe_reader(LPVOID p)
     return 0;
 }
 
-static void append_quoted(ps_buf *b, const char *s)
-{
-    /* Windows command-line quoting (CommandLineToArgvW rules) */
-    const char *p;
-    ps_buf_addc(b, '"');
-    for (p = s; *p; p++) {
-        int bs = 0;
-        while (*p == '\\') bs++, p++;
-        if (!*p) {
-            while (bs--) ps_buf_adds(b, "\\\\");
-            break;
-        }
-        if (*p == '"') {
-            while (bs--) ps_buf_adds(b, "\\\\");
-            ps_buf_adds(b, "\\\"");
-        } else {
-            while (bs--) ps_buf_addc(b, '\\');
-            ps_buf_addc(b, *p);
-        }
-    }
-    ps_buf_addc(b, '"');
-}
-
 static long case_timeout(const job *j)
 {
     long t = j->c->timeout_ms ? j->c->timeout_ms : R.o->timeout_ms;
@@ -284,13 +261,13 @@ static void spawn_standby(standby *sb)
 
     memset(sb, 0, sizeof *sb);
     ps_buf_init(&cmd);
-    append_quoted(&cmd, R.exe);
+    ps_quote_arg(&cmd, R.exe);
     ps_buf_printf(&cmd, " --standby --timeout-scale %g", o->timeout_scale);
     if (o->strict) ps_buf_adds(&cmd, " --strict");
-    if (o->host) ps_buf_adds(&cmd, " --host "), append_quoted(&cmd, o->host);
-    if (o->server_cmd) ps_buf_adds(&cmd, " --server-cmd "), append_quoted(&cmd, o->server_cmd);
-    if (o->client_cmd) ps_buf_adds(&cmd, " --client-cmd "), append_quoted(&cmd, o->client_cmd);
-    if (o->server_pipe) ps_buf_adds(&cmd, " --server-pipe "), append_quoted(&cmd, o->server_pipe);
+    if (o->host) ps_buf_adds(&cmd, " --host "), ps_quote_arg(&cmd, o->host);
+    if (o->server_cmd) ps_buf_adds(&cmd, " --server-cmd "), ps_quote_arg(&cmd, o->server_cmd);
+    if (o->client_cmd) ps_buf_adds(&cmd, " --client-cmd "), ps_quote_arg(&cmd, o->client_cmd);
+    if (o->server_pipe) ps_buf_adds(&cmd, " --server-pipe "), ps_quote_arg(&cmd, o->server_pipe);
 
     CreatePipe(&sb->out_rd, &out_wr, &sa, 0);
     CreatePipe(&in_rd, &sb->in_wr, &sa, 0);

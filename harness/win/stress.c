@@ -23,6 +23,7 @@
  * Every Win32 call of stress lives here; counting, checks and reports are the
  * portable core (stress_stats.c, stress_report.c). */
 #include "platform.h"
+#include "cli.h"
 #include "errors.h"
 #include "ratelimit.h"
 #include "runner.h"
@@ -1082,25 +1083,8 @@ static DWORD WINAPI child_reader(LPVOID p)
 
 static void add_arg(ps_buf *b, const char *s)
 {
-    /* quoting by the CommandLineToArgvW rules */
-    const char *p;
-    ps_buf_adds(b, " \"");
-    for (p = s; *p; p++) {
-        int bs = 0;
-        while (*p == '\\') bs++, p++;
-        if (!*p) {
-            while (bs--) ps_buf_adds(b, "\\\\");
-            break;
-        }
-        if (*p == '"') {
-            while (bs--) ps_buf_adds(b, "\\\\");
-            ps_buf_adds(b, "\\\"");
-        } else {
-            while (bs--) ps_buf_addc(b, '\\');
-            ps_buf_addc(b, *p);
-        }
-    }
-    ps_buf_addc(b, '"');
+    ps_buf_addc(b, ' ');
+    ps_quote_arg(b, s);
 }
 
 static int child_start(child *c, int index, int clients, double t0, char *err, size_t errlen)

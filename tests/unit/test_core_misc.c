@@ -220,3 +220,23 @@ Test(cli, split_cmdline_windows_rules)
     cr_assert_eq(n, 0);
     ps_free_argv(v);
 }
+
+Test(cli, quote_arg_round_trips)
+{
+    const char *args[] = {"plain", "with space", "quote\"inside", "trailing\\", "back\\\\slash\\\"q",
+                          "C:\\Program Files\\x.exe", "", "\\\\server\\pipe\\{pipe}"};
+    size_t i;
+    ps_buf b;
+    char **v;
+    int n;
+    ps_buf_init(&b);
+    for (i = 0; i < sizeof args / sizeof args[0]; i++) {
+        if (i) ps_buf_addc(&b, ' ');
+        ps_quote_arg(&b, args[i]);
+    }
+    v = ps_split_cmdline(b.data, &n);
+    cr_assert_eq(n, (int)(sizeof args / sizeof args[0]), "%s", b.data);
+    for (i = 0; i < sizeof args / sizeof args[0]; i++) cr_assert_str_eq(v[i], args[i]);
+    ps_free_argv(v);
+    ps_buf_free(&b);
+}
