@@ -137,6 +137,4 @@ char *cp_proc_output(actor *a);
 void op_output(actor *a, const ps_step *s);
 void op_waitline(actor *a, const ps_step *s);
 void op_audit(actor *a, const ps_step *s);
-/* exec.c */
-char *cp_short_step(const ps_step *s);
 #endif
