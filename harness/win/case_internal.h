@@ -47,8 +47,7 @@ typedef struct actor {
     OVERLAPPED ov;
     int ov_pending;
     const char *ov_op;
-    unsigned char *ov_buf;
-    DWORD ov_size;
+    unsigned char *ov_buf; /* the buffer of the pending overlapped call, owned */
     int overlapped_handle;
     long ov_msg;           /* the expected-data message of a pending overlapped write */
     char base[320];        /* the pipe's name after \pipe\, lower case: pairs ends */
@@ -105,11 +104,7 @@ void cp_set_text_field(actor *a, const unsigned char *buf, DWORD n);
 /* case_pipe.c: pipe operations, one Win32 call each; they fill a->act, a->call, a->ret */
 void cp_set_bool_result(actor *a, BOOL ok);
 actor *cp_find_actor(const char *name);
-void cp_set_base(actor *a, const wchar_t *name);
-void cp_pair_client(actor *a);
 void op_create(actor *a, const ps_step *s);
-void cp_start_overlapped(actor *a, const char *op);
-void cp_after_overlapped(actor *a, BOOL ok);
 void op_connect(actor *a, const ps_step *s);
 void op_open(actor *a, const ps_step *s);
 void op_wait(actor *a, const ps_step *s);
@@ -128,12 +123,10 @@ void op_token(actor *a);
 void op_pid(actor *a, const ps_step *s);
 /* case_proc.c: external programs */
 void op_start(actor *a, const ps_step *s);
-int cp_wait_pipe_exists(const wchar_t *name, DWORD ms, actor *proc);
 void op_waitpipe(actor *a, const ps_step *s);
 void op_serve(actor *a, const ps_step *s);
 void op_exit(actor *a, const ps_step *s);
 void op_kill(actor *a);
-char *cp_proc_output(actor *a);
 void op_output(actor *a, const ps_step *s);
 void op_waitline(actor *a, const ps_step *s);
 void op_audit(actor *a, const ps_step *s);

@@ -20,7 +20,7 @@ actor *cp_find_actor(const char *name)
 /* The part of a pipe name that identifies the pipe, whatever the form of the path
  * (\\.\pipe\X, \\?\pipe\X, \\host\pipe\X, ...\Device\NamedPipe\X), in lower case
  * (names are case-insensitive, row 32). */
-void cp_set_base(actor *a, const wchar_t *name)
+static void cp_set_base(actor *a, const wchar_t *name)
 {
     char *u = name ? ps_utf8(name) : ps_xstrdup(""), *q, *best = u;
     for (q = u; *q; q++)
@@ -31,7 +31,7 @@ void cp_set_base(actor *a, const wchar_t *name)
     free(u);
 }
 
-void cp_pair_client(actor *a)
+static void cp_pair_client(actor *a)
 {
     /* The peer is the server end that started listening first (BEHAVIOUR row 46;
      * WT test_multiple_instances): an instance listens from its creation, stops when a
@@ -117,8 +117,12 @@ void op_create(actor *a, const ps_step *s)
     free(name);
 }
 
-void cp_start_overlapped(actor *a, const char *op)
+/* Prepares a's OVERLAPPED for op; buf (NULL for connect) is the call's buffer, kept
+ * until the next overlapped call since the I/O may still be writing into it. */
+static void cp_start_overlapped(actor *a, const char *op, unsigned char *buf)
 {
+    free(a->ov_buf);
+    a->ov_buf = buf;
     if (!a->ov.hEvent) a->ov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
     ResetEvent(a->ov.hEvent);
     a->ov.Internal = a->ov.InternalHigh = 0;
@@ -126,7 +130,7 @@ void cp_start_overlapped(actor *a, const char *op)
     a->ov_op = op;
 }
 
-void cp_after_overlapped(actor *a, BOOL ok)
+static void cp_after_overlapped(actor *a, BOOL ok)
 {
     DWORD e = ok ? 0 : GetLastError();
     /* Pending, or completed at once: either way `result` collects it. */
@@ -138,7 +142,7 @@ void op_connect(actor *a, const ps_step *s)
     BOOL ok;
     if (!a->listen_seq && !a->peer) a->listen_seq = InterlockedIncrement(&g.seq);
     if (a->overlapped_handle || cp_bool_arg(s, "overlapped")) {
-        cp_start_overlapped(a, "connect");
+        cp_start_overlapped(a, "connect", NULL);
         CALL("ConnectNamedPipe(%s, &overlapped)", a->name);
         ok = ConnectNamedPipe(a->h, &a->ov);
         cp_set_bool_result(a, ok);
@@ -281,10 +285,7 @@ void op_write(actor *a, const ps_step *s)
     unsigned char *d = cp_make_data(s, "size", &len);
     BOOL ok;
     if (a->overlapped_handle || cp_bool_arg(s, "overlapped")) {
-        cp_start_overlapped(a, "write");
-        free(a->ov_buf);
-        a->ov_buf = d;
-        a->ov_size = len;
+        cp_start_overlapped(a, "write", d);
         CALL("WriteFile(%s, %lu bytes, &overlapped)", a->name, len);
         a->ov_msg = cp_queue_to_peer(a, d, len);
         SetLastError(0xdeadbeef);
@@ -310,10 +311,7 @@ void op_read(actor *a, const ps_step *s)
     unsigned char *buf = ps_xmalloc(size + 2);
     BOOL ok;
     if (a->overlapped_handle || cp_bool_arg(s, "overlapped")) {
-        cp_start_overlapped(a, "read");
-        free(a->ov_buf);
-        a->ov_buf = buf;
-        a->ov_size = size;
+        cp_start_overlapped(a, "read", buf);
         CALL("ReadFile(%s, buf[%lu], &overlapped)", a->name, size);
         SetLastError(0xdeadbeef);
         ok = ReadFile(a->h, buf, size, &n, &a->ov);
@@ -358,10 +356,7 @@ void op_transact(actor *a, const ps_step *s)
     unsigned char *in = cp_make_data(s, "size", &len), *out = ps_xmalloc(outsz + 2);
     BOOL ok;
     if (a->overlapped_handle || cp_bool_arg(s, "overlapped")) {
-        cp_start_overlapped(a, "transact");
-        free(a->ov_buf);
-        a->ov_buf = out;
-        a->ov_size = outsz;
+        cp_start_overlapped(a, "transact", out);
         CALL("TransactNamedPipe(%s, in=%lu bytes, out=buf[%lu], &overlapped)", a->name, len, outsz);
         id = cp_queue_to_peer(a, in, len);
         SetLastError(0xdeadbeef);

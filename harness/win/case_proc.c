@@ -60,7 +60,7 @@ void op_start(actor *a, const ps_step *s)
 
 /* Waits until the pipe exists: WaitNamedPipe answers ERROR_FILE_NOT_FOUND at once
  * while there is no such pipe (row 1), and anything else once there is. */
-int cp_wait_pipe_exists(const wchar_t *name, DWORD ms, actor *proc)
+static int cp_wait_pipe_exists(const wchar_t *name, DWORD ms, actor *proc)
 {
     double end = ps_now_ms() + ms;
     for (;;) {
@@ -182,7 +182,7 @@ void op_kill(actor *a)
     if (a->started) WaitForSingleObject(a->pi.hProcess, 5000);
 }
 
-char *cp_proc_output(actor *a)
+static char *cp_proc_output(actor *a)
 {
     char *s;
     if (!a->started) return ps_xstrdup("");
