@@ -231,15 +231,18 @@ void op_output(actor *a, const ps_step *s)
             *d = 0;
             want = w2;
             if (strcmp(want, out) != 0) {
-                size_t i = 0;
+                size_t i = 0, ls = 0; /* ls: start of the first differing line */
                 int line = 1;
                 while (want[i] && want[i] == out[i]) {
-                    if (want[i] == '\n') line++;
+                    if (want[i] == '\n') line++, ls = i + 1;
                     i++;
                 }
+                /* both lines from their start (the text before i is the same in both) */
                 snprintf(a->data_error, sizeof a->data_error,
-                         "output differs from %s at line %d: expected \"%.60s\", got \"%.60s\"", file,
-                         line, want + (i - (i > 0 && want[i - 1] != '\n' ? 0 : 0)), out + i);
+                         "output differs from %s at line %d: expected \"%.*s\", got \"%.*s\"", file,
+                         line, (int)strcspn(want + ls, "\n") < 80 ? (int)strcspn(want + ls, "\n") : 80,
+                         want + ls, (int)strcspn(out + ls, "\n") < 80 ? (int)strcspn(out + ls, "\n") : 80,
+                         out + ls);
             }
             free(want);
             free(want_raw);
