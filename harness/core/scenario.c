@@ -695,6 +695,9 @@ static void parse_step(pctx *p, ps_case *c, tok *t, int n, const char *raw,
     }
     if (i < n)
         perr(p, t[i].col, "found '%s', expected the end of the step", t[i].text);
+    if (!strcmp(op->name, "output") && !ps_arg_get(&s, "file") && !ps_arg_get(&s, "contains") &&
+        !ps_arg_get(&s, "lines"))
+        perr(p, t[i - 1 < 0 ? 0 : i - 1].col, "found output with nothing to compare, expected file=, contains= or lines=");
 
     if (s.role != PS_ROLE_NONE) { /* actor bookkeeping */
         int found = -1;
