@@ -79,7 +79,7 @@ static int value_matches(const char *want, const char *got)
 int ps_expect_match(const ps_expect *e, const ps_actual *a, double time_scale, char *why,
                     size_t whylen)
 {
-    char eb[64], gb[64];
+    char eb[128], gb[128];
     int i, ok = 0;
     if (!e->present) { /* default: success */
         if (a->error == 0) return 1;

@@ -192,15 +192,10 @@ void ps_child_reader_finish(ps_child_reader *cr, int timed_out, unsigned long ex
     else if (exit_code != 0) {
         /* a verdict counts only from a case process that then ended cleanly (it exits 0
          * right after its R line): anything else is the harness's trouble, not a result */
-        char *was = ps_sprintf("harness: the case process reported %s%s%s and then exited with %s 0x%08lX",
+        char *was = ps_sprintf("harness: the case process reported %s%s%s%s and then exited with %s 0x%08lX",
                                ps_outcome_name(r->outcome), r->reason ? " (" : "",
-                               r->reason ? r->reason : "", exit_code >= 0xC0000000UL ? "exception" : "code",
-                               exit_code);
-        if (r->reason) {
-            char *w2 = ps_sprintf("%s)", was);
-            free(was);
-            was = w2;
-        }
+                               r->reason ? r->reason : "", r->reason ? ")" : "",
+                               exit_code >= 0xC0000000UL ? "exception" : "code", exit_code);
         r->outcome = PS_ERROR;
         free(r->reason);
         r->reason = was;

@@ -126,11 +126,27 @@ static void run_op(actor *a, const ps_step *s)
     exec_ops[k].fn(a, s);
 }
 
+/* A test hook: PIPESPEC_TEST_BG_DELAY_MS delays the start of every background step,
+ * as a loaded machine can, to prove that `pending` catches a waiter that is late. */
+static DWORD bg_delay_ms(void)
+{
+    static LONG done;
+    static DWORD ms;
+    if (!done) {
+        char v[32];
+        DWORD n = GetEnvironmentVariableA("PIPESPEC_TEST_BG_DELAY_MS", v, sizeof v);
+        ms = n > 0 && n < sizeof v ? (DWORD)strtoul(v, NULL, 10) : 0;
+        InterlockedExchange(&done, 1);
+    }
+    return ms;
+}
+
 static DWORD WINAPI actor_thread(LPVOID p)
 {
     actor *a = p;
     for (;;) {
         WaitForSingleObject(a->go, INFINITE);
+        if (a->step->background && bg_delay_ms()) Sleep(bg_delay_ms());
         a->t0 = ps_now_ms();
         run_op(a, a->step);
         a->t1 = ps_now_ms();
