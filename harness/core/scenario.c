@@ -481,7 +481,10 @@ static int parse_expect(pctx *p, const ps_opdef *op, tok *t, int i, int n, ps_ex
     }
     if (want_reason) {
         if (i < n && t[i].quoted) {
+            const char *v = strstr(t[i].text, "Wine ");
             e->reason = ps_xstrdup(t[i].text);
+            if (v && isdigit((unsigned char)v[5]))
+                perr(p, t[i].col, "found a Wine version in the divergence's reason, expected the versions in the condition (wine <10.0:) and none in the text");
             i++;
         } else {
             perr(p, i < n ? t[i].col : t[n - 1].col + (int)strlen(t[n - 1].text),
