@@ -211,14 +211,51 @@ static int emit(const char *dir, const char *name, const char *text, int check)
     return rc;
 }
 
+/* The op table as JSON, for tools that generate cases (tests/tools/gen_cases.py). */
+static void ops_json(void)
+{
+    static const char *const types[] = {"str", "size", "int", "ms", "bool", "enum"};
+    size_t n, i;
+    int k;
+    const ps_opdef *t = ps_op_table(&n);
+    ps_buf b;
+    ps_buf_init(&b);
+    ps_buf_adds(&b, "[");
+    for (i = 0; i < n; i++) {
+        ps_buf_adds(&b, i ? ",\n{\"name\":" : "{\"name\":");
+        ps_json_str(&b, t[i].name);
+        ps_buf_printf(&b, ",\"server\":%s,\"client\":%s,\"proc\":%s,\"statement\":%s,\"fields\":",
+                      t[i].roles & PS_OP_SERVER ? "true" : "false", t[i].roles & PS_OP_CLIENT ? "true" : "false",
+                      t[i].roles & PS_OP_PROC ? "true" : "false", t[i].roles & PS_OP_STMT ? "true" : "false");
+        ps_json_str(&b, t[i].fields);
+        ps_buf_adds(&b, ",\"args\":[");
+        for (k = 0; k < 16 && t[i].args[k].name; k++) {
+            ps_buf_adds(&b, k ? ",{\"name\":" : "{\"name\":");
+            ps_json_str(&b, t[i].args[k].name);
+            ps_buf_printf(&b, ",\"type\":\"%s\",\"choices\":", types[t[i].args[k].type]);
+            ps_json_str(&b, t[i].args[k].choices ? t[i].args[k].choices : "");
+            ps_buf_adds(&b, "}");
+        }
+        ps_buf_adds(&b, "]}");
+    }
+    ps_buf_adds(&b, "]\n");
+    fputs(b.data, stdout);
+    ps_buf_free(&b);
+}
+
 int main(int argc, char **argv)
 {
     caselist cl = {0};
     ps_diag d = {0};
     int check = argc == 4 && !strcmp(argv[3], "--check"), rc = 0, i, uncovered;
     char *t;
+    if (argc == 2 && !strcmp(argv[1], "--ops-json")) {
+        ops_json();
+        return 0;
+    }
     if (argc < 3 || (argc == 4 && !check) || argc > 4) {
-        fprintf(stderr, "usage: pipespec_docs SCENARIOS_DIR DOCS_DIR [--check]\n");
+        fprintf(stderr, "usage: pipespec_docs SCENARIOS_DIR DOCS_DIR [--check]\n"
+                        "       pipespec_docs --ops-json   (the op table, for case generators)\n");
         return 2;
     }
     if (walk(argv[1], &cl, &d) != 0) {

@@ -24,6 +24,10 @@ unsigned char *cp_make_data(actor *a, const ps_step *s, const char *sizekey, DWO
     } else {
         unsigned long long n = cp_size_arg(s, sizekey, 0), i;
         long k = InterlockedIncrement(&g.write_count);
+        if (n > PS_MAX_WRITE) { /* the harness keeps a copy of all it writes, for the check */
+            cp_harness_fault(a, "a write of %llu bytes: the harness generates at most %lu bytes per call", n, (unsigned long)PS_MAX_WRITE);
+            return NULL;
+        }
         *len = (DWORD)n;
         d = cp_try_alloc(a, (size_t)n + 1, "the data to write");
         if (!d) return NULL;

@@ -17,6 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The most data one write, transact or call generates (and keeps a copy of). */
+#define PS_MAX_WRITE (256UL * 1024 * 1024)
+
 /* One message written to an actor by its peer, for checking what it reads. */
 typedef struct msg {
     struct msg *next;

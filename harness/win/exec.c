@@ -408,12 +408,24 @@ static void run_step(const ps_step *s)
             const char *t = ps_arg_get(s, "timeout");
             long ms = 0;
             DWORD limit = time_left();
+            int own = 0;
             if (t && ps_parse_ms(t, &ms) == 0) {
                 DWORD lim2 = (DWORD)(ms * (g.o->time_scale > 0 ? g.o->time_scale : 1.0));
-                if (lim2 < limit) limit = lim2;
+                if (lim2 < limit) limit = lim2, own = 1;
             }
             started(s);
-            wait_done(s, a, limit);
+            if (own && WaitForSingleObject(a->done, limit) != WAIT_OBJECT_0) {
+                /* the step's own limit, shorter than the case's: the call is judged to
+                 * have failed to complete, not the case to have hung */
+                char *st = cp_short_step(a->step);
+                char *r = ps_sprintf("%s: did not complete within the %lu ms that line %d allows (%s)", st,
+                                     (unsigned long)limit, s->line, a->call[0] ? a->call : "still blocked");
+                trace(a->step, a, PS_V_FAIL, "fail", r);
+                free(st);
+                cp_finish(PS_FAIL, a->step->line, r);
+            } else if (own)
+                SetEvent(a->done); /* wait_done below takes it again */
+            wait_done(s, a, own ? 0 : limit);
             a->bg = 0;
             judge(a->step, a);
         }
