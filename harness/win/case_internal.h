@@ -114,6 +114,7 @@ const char *cp_missing_op(void); /* an op of the language the executor lacks, or
 /* Marks the moment the step's platform call starts (for `pending`), and poisons the
  * last error as Wine's tests do. Call it right before the measured call. */
 void cp_begin_call(actor *a);
+DWORD cp_step_limit(DWORD ms); /* a step's own limit, scaled, ending before the case's */
 /* case_env.c: the protocol to the parent (results.h), variables and step arguments */
 void cp_emit(const char *s);
 void cp_clean_tabs(char *s);

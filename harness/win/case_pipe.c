@@ -212,6 +212,25 @@ void op_open(actor *a, const ps_step *s)
     cp_begin_call(a);
     a->h = CreateFileW(name, access, sh, NULL, OPEN_EXISTING, flags, NULL);
     a->act.error = a->h == INVALID_HANDLE_VALUE ? GetLastError() : 0;
+    if (ps_arg_get(s, "retry")) {
+        /* the sample client's loop: on ERROR_PIPE_BUSY, WaitNamedPipe(retry) and open
+         * again; any other error, or a wait that fails, ends it */
+        DWORD ms = cp_ms_arg(s, "retry", 5000), busy = 0;
+        while (a->h == INVALID_HANDLE_VALUE && a->act.error == ERROR_PIPE_BUSY) {
+            busy++;
+            SetLastError(0xdeadbeef);
+            if (!WaitNamedPipeW(name, ms)) {
+                a->act.error = GetLastError();
+                break;
+            }
+            SetLastError(0xdeadbeef);
+            a->h = CreateFileW(name, access, sh, NULL, OPEN_EXISTING, flags, NULL);
+            a->act.error = a->h == INVALID_HANDLE_VALUE ? GetLastError() : 0;
+        }
+        ps_actual_set(&a->act, "busy", "%lu", busy);
+        snprintf(a->call + strlen(a->call), sizeof a->call - strlen(a->call),
+                 ", on ERROR_PIPE_BUSY WaitNamedPipe(%lu) and again (%lu busy)", ms, busy);
+    }
     snprintf(a->ret, sizeof a->ret, "%s", a->h == INVALID_HANDLE_VALUE ? "INVALID_HANDLE_VALUE" : "handle");
     if (a->h != INVALID_HANDLE_VALUE) {
         a->read_message = 0; /* a client starts in byte-read mode (row 30) */

@@ -91,7 +91,7 @@ void op_waitpipe(actor *a, const ps_step *s)
     wchar_t *name = cp_pipe_name(s, 1);
     DWORD t = cp_ms_arg(s, "timeout", 5000);
     char *u = ps_utf8(name);
-    t = (DWORD)(t * (g.o->time_scale > 0 ? g.o->time_scale : 1.0));
+    t = cp_step_limit(t);
     CALL("wait until %s exists (%lu ms)", u, t);
     free(u);
     a->act.error = cp_wait_pipe_exists(name, t, a);
@@ -104,7 +104,7 @@ void op_serve(actor *a, const ps_step *s)
     const char *cl = ps_arg_get(s, "clients");
     DWORD t = cp_ms_arg(s, "timeout", 5000);
     wchar_t *name;
-    t = (DWORD)(t * (g.o->time_scale > 0 ? g.o->time_scale : 1.0));
+    t = cp_step_limit(t);
     g.clients = cl ? atoi(cl) : 1;
     if (g.o->server_pipe) {
         /* an already running server, shared by the cases one after the other: wait
@@ -166,7 +166,7 @@ void op_serve(actor *a, const ps_step *s)
 void op_exit(actor *a, const ps_step *s)
 {
     DWORD t = cp_ms_arg(s, "timeout", 10000), code = 0, r;
-    if (t != INFINITE) t = (DWORD)(t * (g.o->time_scale > 0 ? g.o->time_scale : 1.0));
+    t = cp_step_limit(t);
     CALL("WaitForSingleObject(%s, %lu) + GetExitCodeProcess", a->name, t);
     if (!a->started) {
         cp_harness_fault(a, "exit on %s: no process was started for this actor", a->name);
@@ -176,6 +176,7 @@ void op_exit(actor *a, const ps_step *s)
     if (r == WAIT_TIMEOUT) {
         a->act.error = WAIT_TIMEOUT;
         snprintf(a->ret, sizeof a->ret, "WAIT_TIMEOUT");
+        CALL("WaitForSingleObject(%s, %lu): %s had not exited after %lu ms", a->name, t, a->name, t);
         return;
     }
     if (r != WAIT_OBJECT_0 || !GetExitCodeProcess(a->pi.hProcess, &code)) {
@@ -293,7 +294,7 @@ void op_waitline(actor *a, const ps_step *s)
     char *text = cp_expand(ps_arg_get(s, "text") ? ps_arg_get(s, "text") : "");
     DWORD t = cp_ms_arg(s, "timeout", 10000);
     double end;
-    t = (DWORD)(t * (g.o->time_scale > 0 ? g.o->time_scale : 1.0));
+    t = cp_step_limit(t);
     end = ps_now_ms() + t;
     CALL("wait for \"%s\" in the output of %s (%lu ms)", text, a->name, t);
     snprintf(a->ret, sizeof a->ret, "not found");

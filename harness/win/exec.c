@@ -28,6 +28,19 @@ void *cp_try_alloc(actor *a, size_t n, const char *what)
     return p;
 }
 
+/* A step's own time limit (scaled by --timeout-scale), cut so that it ends before the
+ * case's: a step that does not finish in time is then judged (FAIL, saying what never
+ * happened), not left to the case's TIMEOUT. INFINITE stays INFINITE. */
+DWORD cp_step_limit(DWORD ms)
+{
+    double scaled, left = g.deadline - ps_now_ms(), margin = (double)g.o->timeout_ms / 10.0;
+    if (ms == INFINITE) return ms;
+    scaled = (double)ms * (g.o->time_scale > 0 ? g.o->time_scale : 1.0);
+    if (margin < 300.0) margin = 300.0;
+    if (scaled > left - margin) scaled = left - margin;
+    return scaled < 0 ? 0 : (DWORD)scaled;
+}
+
 void cp_begin_call(actor *a)
 {
     if (!a->entered) {
