@@ -78,6 +78,9 @@ typedef struct actor {
     ps_buf out;
     int started;
     int serving; /* started by serve: checked for a crash when the case ends */
+    int under_test; /* the program under test ({server_cmd}, {client_cmd}, serve) */
+    double t_exited; /* when the script first saw it gone (0: not yet) */
+    char note[400];  /* what a FAIL of this step should also say about the program */
 } actor;
 
 struct case_globals {
@@ -159,5 +162,12 @@ void op_exit(actor *a, const ps_step *s);
 void op_kill(actor *a, const ps_step *s);
 void op_output(actor *a, const ps_step *s);
 void op_waitline(actor *a, const ps_step *s);
+/* The last `lines` lines of a program's output (at most max bytes), malloc'ed. */
+char *cp_output_tail(actor *a, int lines, size_t max);
+/* "the client under test (C) exited with code 216 after 40 ms; its output ends: ..."
+ * when program a has exited, else NULL. */
+char *cp_program_exit_note(actor *a);
+/* Sends the captured output of every program the case started to the parent. */
+void cp_emit_outputs(void);
 void op_audit(actor *a, const ps_step *s);
 #endif

@@ -23,7 +23,8 @@ static DWORD WINAPI out_reader(LPVOID p)
 
 void op_start(actor *a, const ps_step *s)
 {
-    char *cmd0 = cp_expand(ps_arg_get(s, "cmd") ? ps_arg_get(s, "cmd") : "");
+    const char *raw = ps_arg_get(s, "cmd") ? ps_arg_get(s, "cmd") : "";
+    char *cmd0 = cp_expand(raw);
     char *cmd = ps_translate_cmdline(cmd0);
     wchar_t *w = ps_wide(cmd);
     STARTUPINFOW si;
@@ -54,6 +55,7 @@ void op_start(actor *a, const ps_step *s)
     CloseHandle(wr);
     if (ok) {
         a->started = 1;
+        a->under_test = strstr(raw, "{client_cmd}") || strstr(raw, "{server_cmd}");
         InitializeCriticalSection(&a->out_lock);
         a->out_event = CreateEventW(NULL, FALSE, FALSE, NULL);
         ps_buf_init(&a->out);
@@ -150,6 +152,7 @@ void op_serve(actor *a, const ps_step *s)
         free(cmd);
     }
     a->serving = 1;
+    a->under_test = 1;
     if (a->act.error) return;
     {
         char save[512];
@@ -160,6 +163,11 @@ void op_serve(actor *a, const ps_step *s)
         free(name);
         CALL("%s, then waited %.0f ms for its pipe", save, ps_now_ms() - t0);
         snprintf(a->ret, sizeof a->ret, "%s", a->act.error ? "no pipe" : "serving");
+        if (a->act.error == PS_PROGRAM_EXITED) {
+            char *n = cp_program_exit_note(a);
+            if (n) snprintf(a->note, sizeof a->note, "%s, before creating its pipe", n);
+            free(n);
+        }
     }
 }
 
@@ -211,6 +219,73 @@ static char *cp_proc_output(actor *a)
     s = ps_xstrdup(a->out.data ? a->out.data : "");
     LeaveCriticalSection(&a->out_lock);
     return s;
+}
+
+char *cp_output_tail(actor *a, int lines, size_t max)
+{
+    char *all = cp_proc_output(a), *start, *t;
+    size_t n = strlen(all);
+    while (n && all[n - 1] == '\n') all[--n] = 0;
+    start = all + n;
+    while (start > all && lines > 0) {
+        start--;
+        if (*start == '\n' && --lines == 0) {
+            start++;
+            break;
+        }
+    }
+    if ((size_t)(all + n - start) > max) start = all + n - max;
+    t = ps_xstrdup(start);
+    free(all);
+    return t;
+}
+
+char *cp_program_exit_note(actor *a)
+{
+    DWORD code = 0;
+    char *tail, *note;
+    if (!a->started || WaitForSingleObject(a->pi.hProcess, 0) != WAIT_OBJECT_0) return NULL;
+    GetExitCodeProcess(a->pi.hProcess, &code);
+    if (a->out_thread) WaitForSingleObject(a->out_thread, 500);
+    tail = cp_output_tail(a, 3, 240);
+    cp_clean_tabs(tail);
+    note = ps_sprintf("the %s (%s) exited with %s %lu%s%s%s", a->under_test ? "program under test" : "program",
+                      a->name, code >= 0xC0000000UL ? "exception" : "code", code,
+                      *tail ? "; its output ends: \"" : " and printed nothing", tail, *tail ? "\"" : "");
+    free(tail);
+    return note;
+}
+
+/* Output lines to the parent: O<TAB>actor<TAB>exit<TAB>text, the text's backslashes,
+ * newlines and tabs escaped (\\ \n \t), the last 4 KiB of what the program printed. */
+void cp_emit_outputs(void)
+{
+    int i;
+    for (i = 0; i < g.nactors; i++) {
+        actor *a = g.actors[i];
+        char *tail, *line, exit_text[32] = "running";
+        ps_buf b;
+        const char *q;
+        DWORD code;
+        if (a->role != PS_ROLE_PROC || !a->started) continue;
+        if (WaitForSingleObject(a->pi.hProcess, 0) == WAIT_OBJECT_0 && GetExitCodeProcess(a->pi.hProcess, &code)) {
+            if (a->out_thread) WaitForSingleObject(a->out_thread, 500);
+            snprintf(exit_text, sizeof exit_text, code >= 0xC0000000UL ? "0x%08lX" : "%lu", code);
+        }
+        tail = cp_output_tail(a, 1000000, 4096);
+        ps_buf_init(&b);
+        for (q = tail; *q; q++) {
+            if (*q == '\\') ps_buf_adds(&b, "\\\\");
+            else if (*q == '\n') ps_buf_adds(&b, "\\n");
+            else if (*q == '\t') ps_buf_adds(&b, "\\t");
+            else if (*q != '\r') ps_buf_addc(&b, *q);
+        }
+        line = ps_sprintf("O\t%s\t%s\t%s\n", a->name, exit_text, b.data ? b.data : "");
+        cp_emit(line);
+        free(line);
+        ps_buf_free(&b);
+        free(tail);
+    }
 }
 
 void op_output(actor *a, const ps_step *s)

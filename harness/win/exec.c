@@ -279,6 +279,10 @@ static void judge(const ps_step *s, actor *a)
         snprintf(msg, sizeof msg, "%s", a->data_error);
         v = PS_V_FAIL;
     }
+    if (v == PS_V_FAIL && a->note[0]) { /* what it means for the program under test */
+        size_t l = strlen(msg);
+        snprintf(msg + l, sizeof msg - l, ": %s", a->note);
+    }
     trace(s, a, v, NULL, msg);
     if (v == PS_V_XFAIL || v == PS_V_XPASS) {
         char *m = ps_xstrdup(msg), *d;
@@ -316,9 +320,41 @@ static DWORD time_left(void)
     return left <= 0 ? 0 : (DWORD)left;
 }
 
+/* A program under test that has exited, for longer than a grace, while the script
+ * waits on another actor: the wait can only be for that program, so the step is the
+ * program's FAIL ("never completed: the client under test exited ..."), not a hang
+ * blamed on the pipe end that waits. NULL when there is none. */
+static actor *gone_program(double grace_ms)
+{
+    int i;
+    for (i = 0; i < g.nactors; i++) {
+        actor *p = g.actors[i];
+        if (!p->under_test || !p->started || WaitForSingleObject(p->pi.hProcess, 0) != WAIT_OBJECT_0) continue;
+        if (!p->t_exited) p->t_exited = ps_now_ms(); /* first seen gone (not GetProcessTimes: wrong under Wine) */
+        if (ps_now_ms() - p->t_exited >= grace_ms) return p;
+    }
+    return NULL;
+}
+
 static void wait_done(const ps_step *s, actor *a, DWORD limit)
 {
-    DWORD r = WaitForSingleObject(a->done, limit);
+    DWORD r = WAIT_TIMEOUT;
+    double end = ps_now_ms() + limit, grace = 1000.0 * (g.o->time_scale > 0 ? g.o->time_scale : 1.0);
+    for (;;) {
+        double left = end - ps_now_ms();
+        actor *p;
+        r = WaitForSingleObject(a->done, left <= 0 ? 0 : left < 100 ? (DWORD)left : 100);
+        if (r == WAIT_OBJECT_0 || left <= 0) break;
+        if (a->role != PS_ROLE_PROC && (p = gone_program(grace)) != NULL) {
+            char *st = cp_short_step(a->step), *n = cp_program_exit_note(p);
+            char *why = ps_sprintf("%s: never completed (%s): %s", st, a->call[0] ? a->call : "blocked",
+                                   n ? n : "the program under test exited");
+            trace(a->step, a, PS_V_FAIL, "fail", why);
+            free(st);
+            free(n);
+            cp_finish(PS_FAIL, a->step->line, why);
+        }
+    }
     if (r != WAIT_OBJECT_0) {
         char *st = cp_short_step(a->step);
         char *why = ps_sprintf("case did not finish within %ld ms; hung on line %d: %s (%s)",
