@@ -62,6 +62,22 @@ static void case_json(ps_buf *b, const ps_result *r)
     ps_buf_printf(b, ", \"line\": %d", r->line > 0 ? r->line : 0);
     ps_buf_adds(b, ", \"divergences\": ");
     split_array(b, r->divergences, "\n");
+    ps_buf_adds(b, ", \"cause\": ");
+    ps_rep_json_str(b, r->cause);
+    ps_buf_adds(b, ", \"outputs\": [");
+    {
+        int i;
+        for (i = 0; i < r->noutputs; i++) {
+            ps_buf_adds(b, i ? ", {\"actor\": " : "{\"actor\": ");
+            ps_rep_json_str(b, r->outputs[i].actor);
+            ps_buf_adds(b, ", \"exit\": ");
+            ps_rep_json_str(b, r->outputs[i].exit);
+            ps_buf_adds(b, ", \"text\": ");
+            ps_rep_json_str(b, r->outputs[i].text);
+            ps_buf_addc(b, '}');
+        }
+    }
+    ps_buf_addc(b, ']');
     if (salvaged) {
         /* The child's trace did not parse (typically cut off when the case was killed):
          * the entries that did parse are in "trace", the raw text here. */

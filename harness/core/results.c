@@ -54,6 +54,16 @@ void ps_result_free(ps_result *r)
     free(r->reason);
     free(r->trace_json);
     free(r->divergences);
+    free(r->cause);
+    {
+        int i;
+        for (i = 0; i < r->noutputs; i++) {
+            free(r->outputs[i].actor);
+            free(r->outputs[i].exit);
+            free(r->outputs[i].text);
+        }
+        free(r->outputs);
+    }
     memset(r, 0, sizeof *r);
 }
 
@@ -124,6 +134,31 @@ static void handle_line(ps_child_reader *cr, char *line)
         break;
     case 'D':
         if (n >= 3) ps_buf_printf(divs, "%s: %s\n", f[1], f[2]);
+        break;
+    case 'C':
+        if (n >= 2 && f[1][0]) {
+            free(cr->r->cause);
+            cr->r->cause = ps_xstrdup(f[1]);
+        }
+        break;
+    case 'O':
+        if (n >= 4) {
+            ps_result *r = cr->r;
+            char *t = ps_xstrdup(f[3]), *q, *d;
+            for (q = d = t; *q; q++) { /* unescape \\ \n \t */
+                if (*q == '\\' && (q[1] == 'n' || q[1] == 't' || q[1] == '\\')) {
+                    q++;
+                    *d++ = *q == 'n' ? '\n' : *q == 't' ? '\t' : '\\';
+                } else
+                    *d++ = *q;
+            }
+            *d = 0;
+            r->outputs = ps_xrealloc(r->outputs, sizeof *r->outputs * (size_t)(r->noutputs + 1));
+            r->outputs[r->noutputs].actor = ps_xstrdup(f[1]);
+            r->outputs[r->noutputs].exit = ps_xstrdup(f[2]);
+            r->outputs[r->noutputs].text = t;
+            r->noutputs++;
+        }
         break;
     case 'R':
         if (n >= 3 && ps_outcome_parse(f[1], &cr->r->outcome) == 0) {

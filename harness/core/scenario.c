@@ -416,7 +416,7 @@ static int parse_expect(pctx *p, const ps_opdef *op, tok *t, int i, int n, ps_ex
         free(save);
     }
     i++;
-    while (i < n && !wine_marker(t, i, n, NULL, NULL)) {
+    while (i < n && !wine_marker(t, i, n, NULL, NULL) && !(strcmp(t[i].text, "else") == 0 && !t[i].quoted)) {
         char *eq = strchr(t[i].text, '=');
         if (strcmp(t[i].text, "after") == 0) {
             const char *r = i + 1 < n ? t[i + 1].text : "";
@@ -438,6 +438,7 @@ static int parse_expect(pctx *p, const ps_opdef *op, tok *t, int i, int n, ps_ex
             continue;
         }
         if (want_reason && t[i].quoted && i + 1 == n) break; /* the reason */
+        if (want_reason && t[i].quoted && i + 1 < n && !strcmp(t[i + 1].text, "else")) break;
         if (want_reason && t[i].quoted && i + 1 < n && wine_marker(t, i + 1, n, NULL, NULL)) break;
         if (!eq || eq == t[i].text) {
             perr(p, t[i].col, "found '%s', expected a field check key=value or 'after LO..HI'", t[i].text);
@@ -522,6 +523,7 @@ void ps_case_free(ps_case *c)
         free_expect(&s->expect);
         free_expect(&s->wine);
         free(s->wine_when);
+        free(s->meaning);
         free(s->text);
     }
     free(c->steps);
@@ -695,6 +697,20 @@ static void parse_step(pctx *p, ps_case *c, tok *t, int n, const char *raw,
             s.wine_when = c2;
         }
         i = parse_expect(p, op, t, i + k, n, &s.wine, 1);
+    }
+    if (i < n && !strcmp(t[i].text, "else") && !t[i].quoted) {
+        /* else "what a FAIL of this step means for the program under test" */
+        if (!s.expect.present)
+            perr(p, t[i].col, "found 'else' without an expectation, expected '-> RESULT' before it");
+        if (i + 1 < n && t[i + 1].quoted && t[i + 1].text[0]) {
+            s.meaning = ps_xstrdup(t[i + 1].text);
+            i += 2;
+        } else {
+            perr(p, i + 1 < n ? t[i + 1].col : t[i].col + 4,
+                 "found %s, expected what a failure means as a \"quoted string\" after 'else'",
+                 i + 1 < n ? "a word" : "the end of the line");
+            i = n;
+        }
     }
     if (i < n)
         perr(p, t[i].col, "found '%s', expected the end of the step", t[i].text);

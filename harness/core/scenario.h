@@ -48,6 +48,7 @@ typedef struct {
     ps_expect expect;    /* Windows behaviour */
     ps_expect wine;      /* the known divergence under Wine, if present */
     char *wine_when;     /* the Wine versions it applies to ("<10.0"), NULL = every one */
+    char *meaning;       /* `else "..."`: what a FAIL of this step means for the program under test */
     char *text;          /* the source line, trimmed */
 } ps_step;
 

@@ -294,7 +294,17 @@ static void judge(const ps_step *s, actor *a)
     }
     g.outcome = ps_fold(g.outcome, v);
     if (v == PS_V_FAIL) {
-        char *call = cp_short_step(s), *r = ps_sprintf("%s: %s", call, msg);
+        char *call = cp_short_step(s), *r;
+        if (s->meaning) { /* the cause, in the terms of the program under test */
+            char *m = ps_xstrdup(s->meaning), *c;
+            cp_clean_tabs(m);
+            c = ps_sprintf("C\t%s\n", m);
+            cp_emit(c);
+            free(c);
+            free(m);
+            r = ps_sprintf("%s (%s: %s)", s->meaning, call, msg);
+        } else
+            r = ps_sprintf("%s: %s", call, msg);
         free(call);
         cp_finish(PS_FAIL, s->line, r);
     }
