@@ -260,6 +260,26 @@ static char *cp_short_step(const ps_step *s)
     return t;
 }
 
+/* Ends the case with step s's FAIL: "STEP: why", or, when the step says what its
+ * failure means for the program under test (`else`), "MEANING (STEP: why)" with the
+ * meaning sent as the case's cause. */
+static void fail_step(const ps_step *s, const char *why)
+{
+    char *call = cp_short_step(s), *r;
+    if (s->meaning) {
+        char *m = ps_xstrdup(s->meaning), *c;
+        cp_clean_tabs(m);
+        c = ps_sprintf("C\t%s\n", m);
+        cp_emit(c);
+        free(c);
+        free(m);
+        r = ps_sprintf("%s (%s: %s)", s->meaning, call, why);
+    } else
+        r = ps_sprintf("%s: %s", call, why);
+    free(call);
+    cp_finish(PS_FAIL, s->line, r);
+}
+
 /* Judges a finished step of actor a; stops the case on FAIL. What the harness could
  * not do ends the case as ERROR (or SKIP, when the case cannot be decided here) before
  * any expectation is looked at: it is never the platform's result. */
@@ -293,21 +313,7 @@ static void judge(const ps_step *s, actor *a)
         free(m);
     }
     g.outcome = ps_fold(g.outcome, v);
-    if (v == PS_V_FAIL) {
-        char *call = cp_short_step(s), *r;
-        if (s->meaning) { /* the cause, in the terms of the program under test */
-            char *m = ps_xstrdup(s->meaning), *c;
-            cp_clean_tabs(m);
-            c = ps_sprintf("C\t%s\n", m);
-            cp_emit(c);
-            free(c);
-            free(m);
-            r = ps_sprintf("%s (%s: %s)", s->meaning, call, msg);
-        } else
-            r = ps_sprintf("%s: %s", call, msg);
-        free(call);
-        cp_finish(PS_FAIL, s->line, r);
-    }
+    if (v == PS_V_FAIL) fail_step(s, msg);
     if ((v == PS_V_XFAIL || v == PS_V_XPASS) && !g.decided_line) {
         g.decided_line = s->line;
         snprintf(g.reason, sizeof g.reason, "%s", msg);
@@ -356,13 +362,12 @@ static void wait_done(const ps_step *s, actor *a, DWORD limit)
         r = WaitForSingleObject(a->done, left <= 0 ? 0 : left < 100 ? (DWORD)left : 100);
         if (r == WAIT_OBJECT_0 || left <= 0) break;
         if (a->role != PS_ROLE_PROC && (p = gone_program(grace)) != NULL) {
-            char *st = cp_short_step(a->step), *n = cp_program_exit_note(p);
-            char *why = ps_sprintf("%s: never completed (%s): %s", st, a->call[0] ? a->call : "blocked",
+            char *n = cp_program_exit_note(p);
+            char *why = ps_sprintf("never completed (%s): %s", a->call[0] ? a->call : "blocked",
                                    n ? n : "the program under test exited");
             trace(a->step, a, PS_V_FAIL, "fail", why);
-            free(st);
             free(n);
-            cp_finish(PS_FAIL, a->step->line, why);
+            fail_step(a->step, why);
         }
     }
     if (r != WAIT_OBJECT_0) {
@@ -476,12 +481,10 @@ static void run_step(const ps_step *s)
             if (own && WaitForSingleObject(a->done, limit) != WAIT_OBJECT_0) {
                 /* the step's own limit, shorter than the case's: the call is judged to
                  * have failed to complete, not the case to have hung */
-                char *st = cp_short_step(a->step);
-                char *r = ps_sprintf("%s: did not complete within the %lu ms that line %d allows (%s)", st,
+                char *r = ps_sprintf("did not complete within the %lu ms that line %d allows (%s)",
                                      (unsigned long)limit, s->line, a->call[0] ? a->call : "still blocked");
                 trace(a->step, a, PS_V_FAIL, "fail", r);
-                free(st);
-                cp_finish(PS_FAIL, a->step->line, r);
+                fail_step(a->step, r);
             } else if (own)
                 SetEvent(a->done); /* wait_done below takes it again */
             wait_done(s, a, own ? 0 : limit);

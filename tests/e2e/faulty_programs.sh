@@ -71,6 +71,17 @@ run server-none --server-cmd "$bin/faulty_server.exe --fault none --pipe {pipe} 
 check_faithful server-none
 run client-none --client-cmd "$bin/faulty_client.exe --fault none --pipe {pipe}"
 check_faithful client-none
+# faithful variants (issue 10): the sample exactly (one client, then exit: the cases
+# that need two clients are SKIP naming {clients}), a server that keeps several
+# instances listening, a client that reads on until the server disconnects
+run ref-server-one --server-cmd "$bin/reference_server.exe --pipe {pipe}"
+check_faithful ref-server-one
+run server-one --server-cmd "$bin/faulty_server.exe --fault none --pipe {pipe}"
+check_faithful server-one
+run server-several --server-cmd "$bin/faulty_server.exe --fault several-listening --pipe {pipe} --clients {clients}"
+check_faithful server-several
+run client-to-end --client-cmd "$bin/faulty_client.exe --fault reads-to-end --pipe {pipe}"
+check_faithful client-to-end
 for fc in $server_faults; do
   f=${fc%%:*}
   run "server-$f" --server-cmd "$bin/faulty_server.exe --fault $f --pipe {pipe} --clients {clients}"
