@@ -1,5 +1,6 @@
 /* platform.c: platform detection and small Win32 helpers. */
 #include "platform.h"
+#include "cli.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -96,32 +97,54 @@ const char *ps_exe_dir(void)
 
 typedef WCHAR *(CDECL *wine_dos_name_fn)(const char *);
 
+/* A Unix path as Wine sees it (Z:\\...), when it names an existing file or folder;
+ * NULL otherwise. */
+static char *dos_path_of(wine_dos_name_fn f, const char *unix_path)
+{
+    WCHAR *dos;
+    char *d;
+    if (unix_path[0] != '/') return NULL;
+    dos = f(unix_path);
+    if (!dos) return NULL;
+    if (GetFileAttributesW(dos) == INVALID_FILE_ATTRIBUTES) {
+        HeapFree(GetProcessHeap(), 0, dos);
+        return NULL;
+    }
+    d = ps_utf8(dos);
+    HeapFree(GetProcessHeap(), 0, dos);
+    return d;
+}
+
 char *ps_translate_cmdline(const char *cmd)
 {
-    const char *p = cmd, *end;
-    char *prog, *out;
     HMODULE k32;
     wine_dos_name_fn f;
-    WCHAR *dos;
-    int quoted;
-    while (*p == ' ') p++;
-    quoted = *p == '"';
-    if (quoted) p++;
-    if (*p != '/' || !ps_platform_is_wine()) return ps_xstrdup(cmd);
-    end = quoted ? strchr(p, '"') : strchr(p, ' ');
-    if (!end) end = p + strlen(p);
+    char **argv;
+    int argc, i, changed = 0;
+    ps_buf out;
+    if (!ps_platform_is_wine()) return ps_xstrdup(cmd);
     k32 = GetModuleHandleW(L"kernel32.dll");
     f = k32 ? (wine_dos_name_fn)(void (*)(void))GetProcAddress(k32, "wine_get_dos_file_name") : NULL;
     if (!f) return ps_xstrdup(cmd);
-    prog = ps_xstrndup(p, (size_t)(end - p));
-    dos = f(prog);
-    free(prog);
-    if (!dos) return ps_xstrdup(cmd);
-    {
-        char *d = ps_utf8(dos);
-        HeapFree(GetProcessHeap(), 0, dos);
-        out = ps_sprintf("\"%s\"%s", d, quoted ? end + 1 : end);
+    /* the program, and every argument that is an existing absolute Unix path (an
+     * interpreter's script, a data file), become the paths Wine's programs can open */
+    argv = ps_split_cmdline(cmd, &argc);
+    ps_buf_init(&out);
+    for (i = 0; i < argc; i++) {
+        char *d = dos_path_of(f, argv[i]);
+        if (i) ps_buf_addc(&out, ' ');
+        if (d) changed = 1;
+        {
+            const char *a = d ? d : argv[i];
+            if (*a && !strpbrk(a, " \t\"")) ps_buf_adds(&out, a); /* as it was: cmd.exe reads raw words */
+            else ps_quote_arg(&out, a);
+        }
         free(d);
     }
-    return out;
+    ps_free_argv(argv);
+    if (!changed) {
+        ps_buf_free(&out);
+        return ps_xstrdup(cmd);
+    }
+    return ps_buf_steal(&out);
 }

@@ -65,5 +65,15 @@ cat "$out/hang.txt"
 check "a client that never reads the response: FAIL saying so, not the case's TIMEOUT" \
   json "$out/hang" 'cases["client.response-58"]["outcome"]=="FAIL" and cases["client.response-58"]["reason"].startswith("the client did not read the whole response")'
 
+# 5. arguments that are existing absolute Unix paths are translated for Wine too (an
+#    interpreter's script, a data file), and the translated command line is traced
+ps run --no-progress --verbose --report-dir "$out/args" \
+  --client-cmd "cmd.exe /c type $src/tests/expected/client_transcript.txt" scenarios/client-suite/no-server.case \
+  >"$out/args.txt" 2>&1
+check "a Unix path argument reaches the program as a Wine path: its output has the file's text" \
+  json "$out/args" '"is connected." in cases["client.no-server"]["outputs"][0]["text"]'
+check "the traced command line shows the translated path" \
+  json "$out/args" 'any("Z:" in t.get("call","") and "client_transcript.txt" in t.get("call","") for t in cases["client.no-server"]["trace"])'
+
 echo "$fails failed"
 [ "$fails" = 0 ]
