@@ -105,6 +105,7 @@ int ps_expect_match(const ps_expect *e, const ps_actual *a, double time_scale, c
     }
     for (i = 0; i < e->nfields; i++) {
         const char *got = ps_actual_get(a, e->fields[i].key);
+        if (e->fields[i].advisory) continue; /* see ps_expect_advisory */
         if (!got) {
             snprintf(why, whylen, "expected %s=%s, got no %s (the call failed with %s)",
                      e->fields[i].key, e->fields[i].value, e->fields[i].key,
@@ -126,6 +127,21 @@ int ps_expect_match(const ps_expect *e, const ps_actual *a, double time_scale, c
         }
     }
     return 1;
+}
+
+int ps_expect_advisory(const ps_expect *e, const ps_actual *a, char *note, size_t notelen)
+{
+    int i, n = 0;
+    size_t l = 0;
+    note[0] = 0;
+    for (i = 0; i < e->nfields; i++) {
+        const char *got = ps_actual_get(a, e->fields[i].key);
+        if (!e->fields[i].advisory || (got && value_matches(e->fields[i].value, got))) continue;
+        snprintf(note + l, notelen - l, "%s%s=%s where %s was expected", n++ ? "; " : "", e->fields[i].key,
+                 got ? got : "(none)", e->fields[i].value);
+        l = strlen(note);
+    }
+    return n;
 }
 
 ps_verdict ps_judge(const ps_step *s, const ps_actual *a, int on_wine, int strict,

@@ -25,6 +25,10 @@ const char *ps_verdict_name(ps_verdict v); /* "ok", "fail", "xfail", "xpass" */
 int ps_expect_match(const ps_expect *e, const ps_actual *a, double time_scale, char *why,
                     size_t whylen);
 
+/* The advisory fields (~key=value) that differ: 0, or their count with a note such as
+ * "out=4096 where 1024 was expected". ps_expect_match ignores them. */
+int ps_expect_advisory(const ps_expect *e, const ps_actual *a, char *note, size_t notelen);
+
 /* Judges one step: the Windows expectation (default "ok"), and on Wine its known
  * divergence unless strict. msg gets a full explanation on FAIL/XFAIL/XPASS. */
 ps_verdict ps_judge(const ps_step *s, const ps_actual *a, int on_wine, int strict,

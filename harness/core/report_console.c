@@ -146,6 +146,22 @@ void ps_console_case(FILE *f, const ps_result *r, int verbose)
         text_lines(&b, reason);
     }
     if (r->outcome == PS_XPASS || verbose) divergence_lines(&b, r);
+    if (r->notes) { /* advisory differences: shown whatever the outcome */
+        const char *s = r->notes;
+        while (*s) {
+            size_t n = strcspn(s, "\n");
+            char *piece = ps_xstrndup(s, n);
+            long line = strtol(piece, NULL, 10);
+            const char *colon = strchr(piece, ':');
+            where(&b, r, (int)line);
+            ps_buf_adds(&b, "note: ");
+            ps_rep_flat(&b, colon ? colon + 2 : piece);
+            ps_buf_addc(&b, '\n');
+            free(piece);
+            s += n;
+            if (*s) s++;
+        }
+    }
     if (bad || verbose) output_lines(&b, r, verbose ? 1000 : 10);
     if (verbose) ps_rep_trace_lines(&b, r->trace_json, "      ");
     ps_rep_write(f, &b);

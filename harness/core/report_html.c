@@ -152,6 +152,7 @@ static const char *const js[] = {
     "      box.appendChild(el('h4', null, 'Reason'));\n",
     "      box.appendChild(el('pre', 'reason', c.reason));\n",
     "    }\n",
+    "    if (c.notes && c.notes.length) { box.appendChild(el('h4', null, 'Notes (advisory differences)')); var nl = el('ul', 'divergences'); c.notes.forEach(function (d) { nl.appendChild(el('li', 'mono', d)); }); box.appendChild(nl); }\n",
     "    if (c.cause) { box.appendChild(el('h4', null, 'Cause')); box.appendChild(el('p', null, c.cause)); }\n",
     "    (c.outputs || []).forEach(function (o) {\n",
     "      box.appendChild(el('h4', null, 'Output of ' + o.actor + ' (exit ' + o.exit + ')'));\n",

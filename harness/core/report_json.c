@@ -62,6 +62,8 @@ static void case_json(ps_buf *b, const ps_result *r)
     ps_buf_printf(b, ", \"line\": %d", r->line > 0 ? r->line : 0);
     ps_buf_adds(b, ", \"divergences\": ");
     split_array(b, r->divergences, "\n");
+    ps_buf_adds(b, ", \"notes\": ");
+    split_array(b, r->notes, "\n");
     ps_buf_adds(b, ", \"cause\": ");
     ps_rep_json_str(b, r->cause);
     ps_buf_adds(b, ", \"outputs\": [");

@@ -102,8 +102,12 @@ static char *outputs_text(const ps_result *r)
 {
     ps_buf t;
     int i;
-    if (!r->noutputs) return NULL;
+    if (!r->noutputs && !r->notes) return NULL;
     ps_buf_init(&t);
+    if (r->notes) {
+        ps_buf_adds(&t, "notes (advisory differences):\n");
+        ps_buf_adds(&t, r->notes);
+    }
     for (i = 0; i < r->noutputs; i++) {
         ps_buf_printf(&t, "output of %s (exit %s):\n", r->outputs[i].actor, r->outputs[i].exit);
         ps_buf_adds(&t, r->outputs[i].text);

@@ -55,6 +55,7 @@ void ps_result_free(ps_result *r)
     free(r->trace_json);
     free(r->divergences);
     free(r->cause);
+    free(r->notes);
     {
         int i;
         for (i = 0; i < r->noutputs; i++) {
@@ -134,6 +135,13 @@ static void handle_line(ps_child_reader *cr, char *line)
         break;
     case 'D':
         if (n >= 3) ps_buf_printf(divs, "%s: %s\n", f[1], f[2]);
+        break;
+    case 'N':
+        if (n >= 3) {
+            char *was = cr->r->notes;
+            cr->r->notes = ps_sprintf("%s%s: %s\n", was ? was : "", f[1], f[2]);
+            free(was);
+        }
         break;
     case 'C':
         if (n >= 2 && f[1][0]) {

@@ -36,6 +36,7 @@ typedef struct {
     int line;          /* line of the step that decided a FAIL/TIMEOUT/XFAIL, 0 if none */
     char *trace_json;  /* a JSON array of trace entries (see below); never NULL ("[]") */
     char *divergences; /* newline separated "line: text" of XFAIL/XPASS steps; may be NULL */
+    char *notes;       /* newline separated "line: text" of advisory differences; may be NULL */
     char *cause;       /* what a FAIL means for the program under test (a step's `else`); may be NULL */
     int noutputs;      /* what the programs the case started printed (bounded) */
     struct ps_output { char *actor, *exit, *text; } *outputs;
@@ -69,6 +70,7 @@ void ps_run_free(ps_run *run);
  *   S\t<line>\t<text>           a step is starting (so a hang can name it)
  *   R\t<OUTCOME>\t<line>\t<reason>   the case's verdict (last line)
  *   D\t<line>\t<text>           a divergence note (XFAIL/XPASS step)
+ *   N\t<line>\t<text>           an advisory difference (~key=value), a note, not a failure
  *   C\t<text>                   the cause of a FAIL, in the terms of the program under test
  *   O\t<actor>\t<exit>\t<text>    what a program printed (last 4 KiB; \\ \n \t escaped)
  * Anything else is ignored. A verdict counts only when the process then exits with

@@ -446,8 +446,9 @@ static int parse_expect(pctx *p, const ps_opdef *op, tok *t, int i, int n, ps_ex
             continue;
         }
         {
-            size_t klen = (size_t)(eq - t[i].text);
-            char *key = ps_xstrndup(t[i].text, klen);
+            int advisory = t[i].text[0] == '~';
+            size_t klen = (size_t)(eq - t[i].text) - (size_t)advisory;
+            char *key = ps_xstrndup(t[i].text + advisory, klen);
             const char *fl = op ? op->fields : "";
             int ok = 0;
             const char *q = fl;
@@ -464,6 +465,7 @@ static int parse_expect(pctx *p, const ps_opdef *op, tok *t, int i, int n, ps_ex
                 e->fields[e->nfields].key = key;
                 e->fields[e->nfields].value = ps_xstrdup(eq + 1);
                 e->fields[e->nfields].col = t[i].col;
+                e->fields[e->nfields].advisory = advisory;
                 e->nfields++;
             } else {
                 perr(p, t[i].col, "found more than %d field checks, expected fewer", PS_MAX_FIELDS);

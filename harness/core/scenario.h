@@ -19,6 +19,7 @@ typedef struct {
     char *key;
     char *value;
     int col;
+    int advisory;        /* ~key=value: a difference is a note (FAIL only under --strict) */
 } ps_field;
 
 #define PS_MAX_ALTS 8

@@ -299,6 +299,21 @@ static void judge(const ps_step *s, actor *a)
         snprintf(msg, sizeof msg, "%s", a->data_error);
         v = PS_V_FAIL;
     }
+    if (v != PS_V_FAIL) { /* advisory fields: a note, or under --strict a FAIL */
+        char note[400];
+        if (ps_expect_advisory(&s->expect, &a->act, note, sizeof note)) {
+            if (g.o->strict) {
+                snprintf(msg, sizeof msg, "%s (an advisory difference; --strict makes it a failure)", note);
+                v = PS_V_FAIL;
+            } else {
+                char *n;
+                cp_clean_tabs(note);
+                n = ps_sprintf("N\t%d\t%s\n", s->line, note);
+                cp_emit(n);
+                free(n);
+            }
+        }
+    }
     if (v == PS_V_FAIL && a->note[0]) { /* what it means for the program under test */
         size_t l = strlen(msg);
         snprintf(msg + l, sizeof msg - l, ": %s", a->note);

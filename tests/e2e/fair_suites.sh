@@ -75,5 +75,25 @@ check "a Unix path argument reaches the program as a Wine path: its output has t
 check "the traced command line shows the translated path" \
   json "$out/args" 'any("Z:" in t.get("call","") and "client_transcript.txt" in t.get("call","") for t in cases["client.no-server"]["trace"])'
 
+# 6. buffer sizes other than the sample's: a note in a normal run, a FAIL under --strict
+ps run --no-progress --report-dir "$out/buf" \
+  --server-cmd "$bin/faulty_server.exe --fault big-buffers --pipe {pipe}" scenarios/server-suite/config.case >"$out/buf.txt" 2>&1
+rc=$?
+cat "$out/buf.txt"
+check "buffer sizes: exit 0, with the difference noted" bash -c '[ "$1" = 0 ] && grep -q "note: out=4096 where 1024 was expected; in=4096 where 1024 was expected" "$2"' _ "$rc" "$out/buf.txt"
+check "and in report.json" json "$out/buf" 'cases["server.config"]["notes"] and "out=4096" in cases["server.config"]["notes"][0]'
+# (server.config has a Wine divergence that --strict fails first: the mechanism alone)
+cat >"$out/advisory.case" <<'CASE'
+case    t.advisory
+title   an advisory field check
+ref     tests/e2e/fair_suites.sh
+server  S create type=message out=4096 in=4096
+client  C open
+client  C info -> ok type=message ~out=1024 ~in=1024
+CASE
+ps run --no-progress --strict "$out/advisory.case" >"$out/buf-strict.txt" 2>&1
+cat "$out/buf-strict.txt"
+check "an advisory difference under --strict: FAIL" bash -c 'grep -q "^FAIL .*t.advisory" "$1" && grep -q "advisory difference; --strict" "$1"' _ "$out/buf-strict.txt"
+
 echo "$fails failed"
 [ "$fails" = 0 ]

@@ -20,6 +20,8 @@
  *   none without --clients  serves exactly one client and exits, as the sample does
  *   several-listening       keeps a second instance listening while it serves, so a
  *                           second client is served at once instead of getting busy
+ *   big-buffers             asks for 4096-byte buffers instead of the sample's 1024: a
+ *                           note in a normal run, a FAIL under --strict (S1)
  * A program that cannot start:
  *   exit-at-start   prints an error and exits 216 before creating its pipe */
 #include <windows.h>
@@ -89,7 +91,8 @@ int main(int argc, char **argv)
                                     (fault_is(fault, "byte-type") ? PIPE_TYPE_BYTE | PIPE_READMODE_BYTE
                                                                   : PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE) | PIPE_WAIT,
                                     fault_is(fault, "one-instance") ? 1 : PIPE_UNLIMITED_INSTANCES,
-                                    1024, 1024, NMPWAIT_USE_DEFAULT_WAIT, &sa);
+                                    fault_is(fault, "big-buffers") ? 4096 : 1024,
+                                    fault_is(fault, "big-buffers") ? 4096 : 1024, NMPWAIT_USE_DEFAULT_WAIT, &sa);
         if (h == INVALID_HANDLE_VALUE) return (int)GetLastError();
         if (prev != INVALID_HANDLE_VALUE) CloseHandle(prev);
         prev = h;
