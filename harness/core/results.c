@@ -65,7 +65,20 @@ void ps_run_free(ps_run *run)
     free(run->platform);
     free(run->harness_version);
     free(run->started);
+    ps_platform_info_free(&run->pinfo);
     memset(run, 0, sizeof *run);
+}
+
+void ps_platform_info_free(ps_platform_info *pi)
+{
+    free(pi->os);
+    free(pi->version);
+    free(pi->build);
+    free(pi->edition);
+    free(pi->host);
+    free(pi->arch);
+    free(pi->machine);
+    memset(pi, 0, sizeof *pi);
 }
 
 void ps_child_reader_init(ps_child_reader *cr, ps_result *r)
