@@ -118,8 +118,10 @@ int ps_report_parse(const char *text, size_t len, const char *name, ps_run *run,
     r.err = err;
     r.errlen = errlen;
     memset(run, 0, sizeof *run);
-    if (ps_json_parse(text, len, &doc, &line, &col) != 0)
-        return fail(&r, "%d:%d: not valid JSON (is it a pipespec report.json?)", line, col);
+    if (ps_json_parse(text, len, &doc, &line, &col) != 0) {
+        snprintf(err, errlen, "%s:%d:%d: not valid JSON (is it a pipespec report.json?)", r.name, line, col);
+        return -1;
+    }
     cases = ps_jv_get(&doc, "cases");
     v = ps_jv_get(&doc, "report_version");
     if (doc.t != 'o' || !v || v->t != 'd' || !cases)
