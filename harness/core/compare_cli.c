@@ -109,7 +109,7 @@ static char *slug(const char *platform, int col)
     ps_buf b;
     const char *p;
     ps_buf_init(&b);
-    for (p = platform ? platform : ""; *p && b.len < 48; p++) {
+    for (p = platform ? platform : ""; *p && b.len < 64; p++) {
         char c = *p;
         if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
         if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.') ps_buf_addc(&b, c);
