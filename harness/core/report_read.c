@@ -90,6 +90,17 @@ static int read_case(rd *r, const ps_jv *c, int i, ps_result *out)
     return 0;
 }
 
+/* Case i must be the only one with its id and iteration (diff and merge pair by them). */
+static int check_unique(rd *r, const ps_run *run, int i)
+{
+    int k;
+    for (k = 0; k < i; k++)
+        if (!strcmp(run->cases[k].id, run->cases[i].id) && run->cases[k].iteration == run->cases[i].iteration)
+            return fail(r, "case %d (\"%s\", iteration %d) is there twice (also case %d)", i + 1,
+                        run->cases[i].id, run->cases[i].iteration, k + 1);
+    return 0;
+}
+
 static void read_platform(const ps_jv *doc, ps_run *run)
 {
     const ps_jv *pi = ps_jv_get(doc, "platform_info"), *sh = ps_jv_get(doc, "shard");
@@ -144,6 +155,7 @@ int ps_report_parse(const char *text, size_t len, const char *name, ps_run *run,
         for (i = 0; i < cases->n && rc == 0; i++) {
             rc = read_case(&r, &cases->kids[i], i, &run->cases[i]);
             if (rc == 0) run->ncases++;
+            if (rc == 0) rc = check_unique(&r, run, i);
         }
         ps_run_count(run);
     }

@@ -205,6 +205,9 @@ Test(report_read, bad_input_is_named)
         {"{\"report_version\": 1, \"cases\": [{\"outcome\": \"PASS\"}]}", "r.json: case 1 has no \"id\""},
         {"{\"report_version\": 1, \"cases\": [{\"id\": \"a\", \"outcome\": \"PASS\", \"trace\": [1]}]}",
          "r.json: case 1 (\"a\"): trace entry 1 is not an object"},
+        {"{\"report_version\": 1, \"cases\": [{\"id\": \"a\", \"outcome\": \"PASS\"}, {\"id\": \"b\", \"outcome\": \"PASS\"},"
+         " {\"id\": \"a\", \"outcome\": \"FAIL\", \"iteration\": 1}]}",
+         "r.json: case 3 (\"a\", iteration 1) is there twice (also case 1)"},
     };
     size_t i;
     for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
