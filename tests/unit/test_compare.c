@@ -91,7 +91,9 @@ static const char *const TRACE_A =
     "\"expected\":\"ERROR_SEM_TIMEOUT after 50ms..2000ms\",\"verdict\":\"ok\"},"
     "{\"line\":12,\"actor\":\"S\",\"op\":\"pid\",\"call\":\"GetNamedPipeClientProcessId(S)\",\"t_ms\":5,\"dur_ms\":0.1,"
     "\"ret\":\"TRUE\",\"error\":0,\"error_name\":\"ERROR_SUCCESS\",\"fields\":{\"pid\":\"P\"},"
-    "\"expected\":\"ok pid=P\",\"verdict\":\"ok\",\"note\":\"still blocked\"}]";
+    "\"expected\":\"ok pid=P\",\"verdict\":\"ok\",\"note\":\"still blocked\"},"
+    "{\"line\":0,\"actor\":\"S\",\"op\":\"serve\",\"call\":\"the server under test at the end of the case\","
+    "\"t_ms\":70.5,\"ret\":\"still running: ended\",\"verdict\":\"ok\"}]";
 
 static void add_case(ps_run *run, const char *id, int iteration, int index, ps_outcome o, const char *reason,
                      const char *trace)
@@ -276,9 +278,27 @@ Test(diff, noise_is_not_a_difference)
     doctor_trace(&b, 0, "\"dur_ms\":101.2", "\"dur_ms\":1999.9"); /* still inside 50..2000: verdict ok */
     doctor_trace(&b, 0, "\"note\":\"still blocked\"", "\"note\":\"something else\"");
     doctor_trace(&b, 0, "ReadFile(A, buf[4])", "ReadFile(A, buf[0x4])");
+    doctor_trace(&b, 0, "\"ret\":\"still running: ended\"", "\"ret\":\"exited\",\"fields\":{\"code\":\"0x00000000\"}");
     ps_diff_runs(&a, &b, &d);
     cr_assert_eq(d.n, 0, "%d difference(s), the first: %s %s", d.n, d.n ? d.items[0].what : "",
                  d.n ? d.items[0].case_name : "");
+    ps_diff_free(&d);
+    ps_run_free(&a);
+    ps_run_free(&b);
+}
+
+Test(diff, a_crash_at_the_end_of_a_case_is_a_difference)
+{
+    ps_run a, b;
+    ps_diff d;
+    make_run(&a, "Wine 8.0", "vm1");
+    reread(&a, &b);
+    doctor_trace(&b, 0, "\"ret\":\"still running: ended\",\"verdict\":\"ok\"",
+                 "\"ret\":\"exited\",\"fields\":{\"code\":\"0xC0000005\"},\"verdict\":\"fail\"");
+    ps_diff_runs(&a, &b, &d);
+    cr_assert_eq(d.n, 1, "got %d", d.n);
+    cr_assert_str_eq(d.items[0].step, "L0 S serve");
+    cr_assert_str_eq(d.items[0].what, "verdict");
     ps_diff_free(&d);
     ps_run_free(&a);
     ps_run_free(&b);
