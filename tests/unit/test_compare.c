@@ -228,6 +228,9 @@ Test(report_read, a_missing_file)
     char err[512];
     cr_assert_eq(ps_report_load("/nonexistent/pipespec/report.json", &r, err, sizeof err), -1);
     cr_assert(strstr(err, "/nonexistent/pipespec/report.json: cannot read") != NULL, "%s", err);
+    /* a folder without a report.json: cannot read, not "not valid JSON" */
+    cr_assert_eq(ps_report_load("/", &r, err, sizeof err), -1);
+    cr_assert(strstr(err, "/: cannot read") != NULL, "%s", err);
 }
 
 /* ---------------------------------------------------------------- diff */
