@@ -76,6 +76,7 @@ void ps_run_free(ps_run *run)
     free(run->platform);
     free(run->harness_version);
     free(run->started);
+    ps_platform_info_free(&run->pinfo);
     memset(run, 0, sizeof *run);
 }
 
@@ -86,6 +87,18 @@ void ps_result_check_reason(ps_result *r)
         r->reason = ps_xstrdup("harness: SKIP without a reason (a SKIP must say why the case cannot be decided here)");
         r->outcome = PS_ERROR;
     }
+}
+
+void ps_platform_info_free(ps_platform_info *pi)
+{
+    free(pi->os);
+    free(pi->version);
+    free(pi->build);
+    free(pi->edition);
+    free(pi->host);
+    free(pi->arch);
+    free(pi->machine);
+    memset(pi, 0, sizeof *pi);
 }
 
 void ps_child_reader_init(ps_child_reader *cr, ps_result *r)

@@ -7,6 +7,7 @@
  * the selection's order as they complete, then written as reports. */
 #include "platform.h"
 #include "cli.h"
+#include "compare.h"
 #include "errors.h"
 #include "report.h"
 #include "results.h"
@@ -251,6 +252,7 @@ static int unmet(const ps_case *c, const ps_options *o, char *why, size_t whylen
 typedef struct {
     const ps_case *c;
     int iteration;
+    int sel;        /* position in sel[] (the selection, or this shard of it) */
     int index;      /* position in the run */
     ps_result r;
     volatile LONG done;
@@ -545,6 +547,29 @@ static int cmp_start(const void *a, const void *b)
     return i - k;
 }
 
+/* --shard K/N: each kept case's position in the whole selection (NULL: no --shard). */
+static int *shard_index;
+
+/* Keeps shard K/N of sel[0..*nsel). 0, or -1 (an unreadable --durations file). */
+static int apply_shard(const ps_options *o, const ps_case **sel, int *nsel)
+{
+    ps_run durations;
+    char err[1024];
+    int whole = *nsel;
+    memset(&durations, 0, sizeof durations);
+    if (o->durations && ps_report_load(o->durations, &durations, err, sizeof err) != 0) {
+        fprintf(stderr, "pipespec: --durations: %s\n", err);
+        return -1;
+    }
+    shard_index = ps_xcalloc((size_t)whole + 1, sizeof *shard_index);
+    *nsel = ps_shard_select(sel, whole, o->shard_k, o->shard_n, o->durations ? &durations : NULL, shard_index);
+    if (!(o->cmd == PS_CMD_LIST && o->json))
+        printf("shard %d/%d: %d of the %d selected cases (balanced by %s)\n", o->shard_k, o->shard_n, *nsel,
+               whole, o->durations ? o->durations : "estimates from the steps");
+    ps_run_free(&durations);
+    return 0;
+}
+
 static void fill_meta(job *j)
 {
     const ps_case *c = j->c;
@@ -556,6 +581,7 @@ static void fill_meta(job *j)
     j->r.tags = ps_xstrdup(c->tags ? c->tags : "");
     j->r.topic = dot ? ps_xstrndup(c->id, (size_t)(dot - c->id)) : ps_xstrdup(c->id);
     j->r.iteration = j->iteration;
+    j->r.index = shard_index ? shard_index[j->sel] : j->sel;
 }
 
 static unsigned long rng_state;
@@ -583,7 +609,7 @@ int ps_runner_main(const ps_options *o)
 {
     strlist files = {0};
     ps_case **cases = NULL;
-    int ncases = 0, i, k, nsel = 0, errors = 0, rounds, round, exit_status = 0;
+    int ncases = 0, i, k, nsel = 0, nwhole, errors = 0, rounds, round, exit_status = 0;
     const ps_case **sel;
     ps_diag d = {0};
     const char *default_path = "scenarios";
@@ -661,6 +687,8 @@ int ps_runner_main(const ps_options *o)
         fprintf(stderr, "pipespec: the selection matched no case (of %d)\n", ncases);
         return 3;
     }
+    nwhole = nsel;
+    if (o->shard_n && apply_shard(o, sel, &nsel) != 0) return 2;
     if (o->cmd == PS_CMD_LIST) {
         if (o->json) {
             ps_buf b;
@@ -699,6 +727,10 @@ int ps_runner_main(const ps_options *o)
     rounds = o->until_fail ? (o->repeat > 1 ? o->repeat : 1000) : 1;
     memset(&run, 0, sizeof run);
     run.platform = ps_xstrdup(ps_platform_describe());
+    ps_platform_fill(&run.pinfo);
+    run.shard_k = o->shard_k;
+    run.shard_n = o->shard_n;
+    run.selected = nwhole;
     run.harness_version = ps_xstrdup(PIPESPEC_VERSION);
     iso_now(when, sizeof when);
     run.started = ps_xstrdup(when);
@@ -726,6 +758,7 @@ int ps_runner_main(const ps_options *o)
         R.next = 0;
         for (i = 0; i < R.njobs; i++) {
             R.jobs[i].c = sel[i % nsel];
+            R.jobs[i].sel = i % nsel;
             R.jobs[i].iteration = (o->until_fail ? round : i / nsel) + 1;
             R.jobs[i].index = i;
         }
