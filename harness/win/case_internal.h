@@ -36,6 +36,7 @@ typedef struct actor {
     char call[512];
     char ret[32];
     char data_error[256];
+    char skip_reason[256]; /* set by an op the platform could not answer: the step is SKIP */
     double t0, t1;
     int read_message;      /* tracked read mode, for boundary checks */
     int nowait;
@@ -79,6 +80,10 @@ struct case_globals {
     char *srcdir;
     int on_wine;
     int clients; /* {clients} while a serve step expands the server command */
+    int checks;  /* judged steps with a written expectation (skipped ones excluded) */
+    int skipped; /* steps the platform could not answer (verdict "skip") */
+    int skip_line;
+    char skip_reason[256]; /* the first skipped step's reason */
 };
 extern struct case_globals g;
 
@@ -129,5 +134,6 @@ void op_exit(actor *a, const ps_step *s);
 void op_kill(actor *a);
 void op_output(actor *a, const ps_step *s);
 void op_waitline(actor *a, const ps_step *s);
+/* case_audit.c */
 void op_audit(actor *a, const ps_step *s);
 #endif

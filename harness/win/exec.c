@@ -147,11 +147,28 @@ static char *cp_short_step(const ps_step *s)
     return t;
 }
 
+/* A step the platform could not answer (the op set skip_reason): traced as "skip" with
+ * its reason, counted neither for nor against the implementation. */
+static void skip_step(const ps_step *s, actor *a)
+{
+    trace(s, a, PS_V_SKIP, NULL, a->skip_reason);
+    if (g.skipped++ == 0) {
+        g.skip_line = s->line;
+        snprintf(g.skip_reason, sizeof g.skip_reason, "%s", a->skip_reason);
+    }
+}
+
 /* Judges a finished step of actor a; stops the case on FAIL. */
 static void judge(const ps_step *s, actor *a)
 {
     char msg[1024];
-    ps_verdict v = ps_judge(s, &a->act, g.on_wine, g.o->strict, g.o->time_scale, msg, sizeof msg);
+    ps_verdict v;
+    if (a->skip_reason[0]) {
+        skip_step(s, a);
+        return;
+    }
+    if (s->expect.present) g.checks++;
+    v = ps_judge(s, &a->act, g.on_wine, g.o->strict, g.o->time_scale, msg, sizeof msg);
     if (a->data_error[0] && v != PS_V_FAIL) {
         snprintf(msg, sizeof msg, "%s", a->data_error);
         v = PS_V_FAIL;
@@ -270,7 +287,7 @@ static void run_step(const ps_step *s)
         BOOL ok;
         memset(&tmp.act, 0, sizeof tmp.act);
         tmp.ret[0] = 0;
-        tmp.data_error[0] = 0;
+        tmp.data_error[0] = tmp.skip_reason[0] = 0;
         started(s);
         tmp.t0 = ps_now_ms();
         SetLastError(0xdeadbeef);
@@ -294,7 +311,7 @@ static void run_step(const ps_step *s)
         cp_finish(PS_ERROR, s->line, r);
     }
     memset(&a->act, 0, sizeof a->act);
-    a->call[0] = a->ret[0] = a->data_error[0] = 0;
+    a->call[0] = a->ret[0] = a->data_error[0] = a->skip_reason[0] = 0;
     a->step = s;
     a->busy = 1;
     started(s);
@@ -376,6 +393,11 @@ int ps_child_main(const ps_child_opts *o)
             cp_finish(PS_FAIL, 0, r);
         }
     }
-    cp_finish(g.outcome, g.decided_line, g.outcome == PS_PASS ? "" : g.reason);
+    if (ps_case_outcome(g.outcome, g.checks, g.skipped) == PS_SKIP)
+        cp_finish(PS_SKIP, g.skip_line, g.skip_reason);
+    if (g.outcome == PS_PASS && g.skipped)
+        snprintf(g.reason, sizeof g.reason, "%d step(s) skipped, the first on line %d: %s", g.skipped,
+                 g.skip_line, g.skip_reason);
+    cp_finish(g.outcome, g.decided_line, g.outcome == PS_PASS && !g.skipped ? "" : g.reason);
     return 0;
 }
