@@ -189,6 +189,10 @@ static void audit_other(actor *a, const ps_step *s, PSECURITY_DESCRIPTOR sd, con
         snprintf(a->ret, sizeof a->ret, "not asked");
         return;
     }
+    if (!ps_identity_sids(who)) {
+        char *r = ps_sprintf("harness: audit: no SIDs for the identity '%s'", who);
+        cp_finish(PS_ERROR, s->line, r);
+    }
     if (!make_context(ps_identity_sids(who), &cc, why, sizeof why) ||
         !authz_check(cc, sd, desired, &granted, why, sizeof why)) {
         char *r = ps_sprintf("harness: %s (audit who=%s rights=%s)", why, who, rights);
