@@ -179,6 +179,10 @@ static void audit_other(actor *a, const ps_step *s, PSECURITY_DESCRIPTOR sd, con
     AUTHZ_CLIENT_CONTEXT_HANDLE cc = NULL;
     char why[160];
     int granted = 0;
+    if (!ps_identity_sids(who)) {
+        char *r = ps_sprintf("harness: audit: no SIDs for the identity '%s'", who);
+        cp_finish(PS_ERROR, s->line, r);
+    }
     InitOnceExecuteOnce(&probe_once, probe, NULL, NULL);
     if (unavailable[0]) {
         int lint = lint_grants(sd, who, desired);
@@ -188,10 +192,6 @@ static void audit_other(actor *a, const ps_step *s, PSECURITY_DESCRIPTOR sd, con
                  lint < 0 ? "cannot be read for" : lint ? "grants" : "does not grant", who, rights);
         snprintf(a->ret, sizeof a->ret, "not asked");
         return;
-    }
-    if (!ps_identity_sids(who)) {
-        char *r = ps_sprintf("harness: audit: no SIDs for the identity '%s'", who);
-        cp_finish(PS_ERROR, s->line, r);
     }
     if (!make_context(ps_identity_sids(who), &cc, why, sizeof why) ||
         !authz_check(cc, sd, desired, &granted, why, sizeof why)) {
