@@ -68,6 +68,15 @@ void ps_run_free(ps_run *run)
     memset(run, 0, sizeof *run);
 }
 
+void ps_result_check_reason(ps_result *r)
+{
+    if (r->outcome == PS_SKIP && (!r->reason || !r->reason[0])) {
+        free(r->reason);
+        r->reason = ps_xstrdup("harness: SKIP without a reason (a SKIP must say why the case cannot be decided here)");
+        r->outcome = PS_ERROR;
+    }
+}
+
 void ps_child_reader_init(ps_child_reader *cr, ps_result *r)
 {
     memset(cr, 0, sizeof *cr);
@@ -180,6 +189,18 @@ void ps_child_reader_finish(ps_child_reader *cr, int timed_out, unsigned long ex
             r->reason = ps_sprintf("case process exited with code %lu and no verdict", exit_code);
         r->line = cr->last_started_line;
     }
+    else if (exit_code != 0) {
+        /* a verdict counts only from a case process that then ended cleanly (it exits 0
+         * right after its R line): anything else is the harness's trouble, not a result */
+        char *was = ps_sprintf("harness: the case process reported %s%s%s%s and then exited with %s 0x%08lX",
+                               ps_outcome_name(r->outcome), r->reason ? " (" : "",
+                               r->reason ? r->reason : "", r->reason ? ")" : "",
+                               exit_code >= 0xC0000000UL ? "exception" : "code", exit_code);
+        r->outcome = PS_ERROR;
+        free(r->reason);
+        r->reason = was;
+    }
+    ps_result_check_reason(r);
     free(r->trace_json);
     r->trace_json = ps_sprintf("[%s]", trace->data ? trace->data : "");
     free(r->divergences);

@@ -66,7 +66,8 @@ void ps_run_free(ps_run *run);
  *   S\t<line>\t<text>           a step is starting (so a hang can name it)
  *   R\t<OUTCOME>\t<line>\t<reason>   the case's verdict (last line)
  *   D\t<line>\t<text>           a divergence note (XFAIL/XPASS step)
- * Anything else is kept as free output. */
+ * Anything else is ignored. A verdict counts only when the process then exits with
+ * code 0 (cp_finish does); any other exit turns it into ERROR "harness: ...". */
 typedef struct {
     ps_result *r;
     int have_verdict;
@@ -77,6 +78,8 @@ typedef struct {
     void *divs;    /* internal ps_buf */
 } ps_child_reader;
 
+/* A SKIP with no reason is a harness fault: it becomes ERROR "harness: ...". */
+void ps_result_check_reason(ps_result *r);
 void ps_child_reader_init(ps_child_reader *cr, ps_result *r);
 /* Feed raw bytes from the child's stdout (any chunking). */
 void ps_child_reader_feed(ps_child_reader *cr, const char *data, unsigned long n);

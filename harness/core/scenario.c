@@ -481,7 +481,10 @@ static int parse_expect(pctx *p, const ps_opdef *op, tok *t, int i, int n, ps_ex
     }
     if (want_reason) {
         if (i < n && t[i].quoted) {
+            const char *v = strstr(t[i].text, "Wine ");
             e->reason = ps_xstrdup(t[i].text);
+            if (v && isdigit((unsigned char)v[5]))
+                perr(p, t[i].col, "found a Wine version in the divergence's reason, expected the versions in the condition (wine <10.0:) and none in the text");
             i++;
         } else {
             perr(p, i < n ? t[i].col : t[n - 1].col + (int)strlen(t[n - 1].text),
@@ -695,6 +698,9 @@ static void parse_step(pctx *p, ps_case *c, tok *t, int n, const char *raw,
     }
     if (i < n)
         perr(p, t[i].col, "found '%s', expected the end of the step", t[i].text);
+    if (!strcmp(op->name, "output") && !ps_arg_get(&s, "file") && !ps_arg_get(&s, "contains") &&
+        !ps_arg_get(&s, "lines"))
+        perr(p, t[i - 1 < 0 ? 0 : i - 1].col, "found output with nothing to compare, expected file=, contains= or lines=");
 
     if (s.role != PS_ROLE_NONE) { /* actor bookkeeping */
         int found = -1;

@@ -173,15 +173,15 @@ static void audit_self(actor *a, PSECURITY_DESCRIPTOR sd, DWORD desired)
 }
 
 /* Another identity: AuthzAccessCheck, or a SKIP when the platform cannot answer. */
-static void audit_other(actor *a, const ps_step *s, PSECURITY_DESCRIPTOR sd, const char *who,
-                        const char *rights, DWORD desired)
+static void audit_other(actor *a, PSECURITY_DESCRIPTOR sd, const char *who, const char *rights,
+                        DWORD desired)
 {
     AUTHZ_CLIENT_CONTEXT_HANDLE cc = NULL;
     char why[160];
     int granted = 0;
     if (!ps_identity_sids(who)) {
-        char *r = ps_sprintf("harness: audit: no SIDs for the identity '%s'", who);
-        cp_finish(PS_ERROR, s->line, r);
+        cp_harness_fault(a, "audit: no SIDs for the identity '%s'", who);
+        return;
     }
     InitOnceExecuteOnce(&probe_once, probe, NULL, NULL);
     if (unavailable[0]) {
@@ -195,9 +195,10 @@ static void audit_other(actor *a, const ps_step *s, PSECURITY_DESCRIPTOR sd, con
     }
     if (!make_context(ps_identity_sids(who), &cc, why, sizeof why) ||
         !authz_check(cc, sd, desired, &granted, why, sizeof why)) {
-        char *r = ps_sprintf("harness: %s (audit who=%s rights=%s)", why, who, rights);
+        /* the probe said Authz answers: a failure now is the harness's, not a verdict */
+        cp_harness_fault(a, "%s (audit who=%s rights=%s)", why, who, rights);
         if (cc) AuthzFreeContext(cc);
-        cp_finish(PS_ERROR, s->line, r);
+        return;
     }
     AuthzFreeContext(cc);
     snprintf(a->ret, sizeof a->ret, "TRUE");
@@ -215,15 +216,16 @@ void op_audit(actor *a, const ps_step *s)
     CALL("GetKernelObjectSecurity(%s, OWNER|GROUP|DACL) + %s(%s%s, 0x%lX)", a->name,
          self ? "AccessCheck" : "AuthzAccessCheck", self ? "own token" : "Authz context of ",
          self ? "" : who, (unsigned long)desired);
-    SetLastError(0xdeadbeef);
+    cp_begin_call(a);
     GetKernelObjectSecurity(a->h, what, NULL, 0, &need);
     if (!need) {
         cp_set_bool_result(a, FALSE);
         return;
     }
-    sd = ps_xmalloc(need);
+    sd = cp_try_alloc(a, need, "the security descriptor");
+    if (!sd) return;
     if (!GetKernelObjectSecurity(a->h, what, sd, need, &need)) cp_set_bool_result(a, FALSE);
     else if (self) audit_self(a, sd, desired);
-    else audit_other(a, s, sd, who, rights, desired);
+    else audit_other(a, sd, who, rights, desired);
     free(sd);
 }

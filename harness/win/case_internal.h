@@ -12,6 +12,7 @@
 #include "scenario.h"
 #include "acl.h"
 #include <sddl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,20 @@ typedef struct msg {
     unsigned char *data;
     long id;
 } msg;
+
+/* One overlapped call: its own OVERLAPPED, event and buffers, alive until the call
+ * has completed and `result` collected it (a second call on the same actor gets a
+ * second one, so the platform never writes into a freed or reused block). */
+typedef struct ov_call {
+    struct ov_call *next;
+    OVERLAPPED ov;
+    const char *op;        /* "read", "write", "transact", "connect" */
+    unsigned char *out;    /* what a read or transact reads into, owned */
+    unsigned char *in;     /* what a write or transact sends, owned */
+    long msg;              /* the expected-data message of a write or transact */
+    DWORD got;             /* bytes of `out` already checked */
+    int line;              /* the step that made the call */
+} ov_call;
 
 typedef struct actor {
     char name[64];
@@ -37,6 +52,11 @@ typedef struct actor {
     char ret[32];
     char data_error[256];
     char skip_reason[256]; /* set by an op the platform could not answer: the step is SKIP */
+    char harness_error[300]; /* "harness: ...": the harness could not do the step (ERROR) */
+    ps_outcome stop_outcome; /* with stop_reason: end the case so (SKIP: cannot be decided here) */
+    char stop_reason[300];
+    volatile LONG entered;   /* the step's platform call has been entered (see cp_begin_call) */
+    double t_entered;
     double t0, t1;
     int read_message;      /* tracked read mode, for boundary checks */
     int nowait;
@@ -44,13 +64,10 @@ typedef struct actor {
     LONG listen_seq;   /* when this instance started listening; 0 = not listening */
     struct actor *peer;
     msg *in_head, *in_tail;  /* what the peer wrote and this end has not read yet */
-    /* overlapped state: one call at a time per actor */
-    OVERLAPPED ov;
-    int ov_pending;
-    const char *ov_op;
-    unsigned char *ov_buf; /* the buffer of the pending overlapped call, owned */
+    /* overlapped calls not yet collected, oldest first, and the last one collected
+     * (a second `result` asks the platform about it again) */
+    ov_call *ov_head, *ov_tail, *ov_done;
     int overlapped_handle;
-    long ov_msg;           /* the expected-data message of a pending overlapped write */
     char base[320];        /* the pipe's name after \pipe\, lower case: pairs ends */
     /* proc */
     PROCESS_INFORMATION pi;
@@ -64,7 +81,7 @@ typedef struct actor {
 struct case_globals {
     const ps_child_opts *o;
     ps_case *c;
-    actor *actors[64];
+    actor *actors[PS_MAX_ACTORS];
     int nactors;
     double t_case;
     double deadline;
@@ -79,6 +96,7 @@ struct case_globals {
     char reason[1024];
     char *srcdir;
     int on_wine;
+    const char *wine_version; /* "8.0", NULL when not Wine */
     int clients; /* {clients} while a serve step expands the server command */
     int checks;  /* judged steps with a written expectation (skipped ones excluded) */
     int skipped; /* steps the platform could not answer (verdict "skip") */
@@ -90,6 +108,14 @@ extern struct case_globals g;
 /* Describes the call an actor is making, for the trace. */
 #define CALL(...) snprintf(a->call, sizeof a->call, __VA_ARGS__)
 
+/* exec.c: what the harness itself could not do ends the case as ERROR "harness: ..."
+ * when the step is judged; it never counts as the platform's result. */
+void cp_harness_fault(actor *a, const char *fmt, ...);
+void *cp_try_alloc(actor *a, size_t n, const char *what); /* NULL + harness fault */
+const char *cp_missing_op(void); /* an op of the language the executor lacks, or NULL */
+/* Marks the moment the step's platform call starts (for `pending`), and poisons the
+ * last error as Wine's tests do. Call it right before the measured call. */
+void cp_begin_call(actor *a);
 /* case_env.c: the protocol to the parent (results.h), variables and step arguments */
 void cp_emit(const char *s);
 void cp_clean_tabs(char *s);
@@ -100,7 +126,7 @@ unsigned long long cp_size_arg(const ps_step *s, const char *key, unsigned long 
 int cp_bool_arg(const ps_step *s, const char *key);
 DWORD cp_ms_arg(const ps_step *s, const char *key, DWORD def);
 /* case_data.c: data written, and the check of what is read (see docs/LANGUAGE.md) */
-unsigned char *cp_make_data(const ps_step *s, const char *sizekey, DWORD *len);
+unsigned char *cp_make_data(actor *a, const ps_step *s, const char *sizekey, DWORD *len); /* NULL: harness fault */
 long cp_queue_to_peer(actor *a, const unsigned char *data, size_t len);
 void cp_settle(actor *a, long id, size_t written);
 void cp_clear_queue_locked(actor *a);
@@ -115,23 +141,23 @@ void op_open(actor *a, const ps_step *s);
 void op_wait(actor *a, const ps_step *s);
 void op_call(actor *a, const ps_step *s);
 void op_mode(actor *a, const ps_step *s);
-void op_state(actor *a);
-void op_info(actor *a);
+void op_state(actor *a, const ps_step *s);
+void op_info(actor *a, const ps_step *s);
 void op_write(actor *a, const ps_step *s);
 void op_read(actor *a, const ps_step *s);
 void op_peek(actor *a, const ps_step *s);
 void op_transact(actor *a, const ps_step *s);
 void op_result(actor *a, const ps_step *s);
-void op_close(actor *a);
-void op_disconnect(actor *a);
-void op_token(actor *a);
+void op_close(actor *a, const ps_step *s);
+void op_disconnect(actor *a, const ps_step *s);
+void op_token(actor *a, const ps_step *s);
 void op_pid(actor *a, const ps_step *s);
 /* case_proc.c: external programs */
 void op_start(actor *a, const ps_step *s);
 void op_waitpipe(actor *a, const ps_step *s);
 void op_serve(actor *a, const ps_step *s);
 void op_exit(actor *a, const ps_step *s);
-void op_kill(actor *a);
+void op_kill(actor *a, const ps_step *s);
 void op_output(actor *a, const ps_step *s);
 void op_waitline(actor *a, const ps_step *s);
 /* case_audit.c */

@@ -34,7 +34,13 @@ void op_start(actor *a, const ps_step *s)
     sa.nLength = sizeof sa;
     sa.lpSecurityDescriptor = NULL;
     sa.bInheritHandle = TRUE;
-    CreatePipe(&a->out_rd, &wr, &sa, 0);
+    if (!CreatePipe(&a->out_rd, &wr, &sa, 0)) {
+        cp_harness_fault(a, "CreatePipe for the output of %s failed with error %lu", a->name, GetLastError());
+        free(w);
+        free(cmd);
+        free(cmd0);
+        return;
+    }
     SetHandleInformation(a->out_rd, HANDLE_FLAG_INHERIT, 0);
     memset(&si, 0, sizeof si);
     si.cb = sizeof si;
@@ -51,7 +57,10 @@ void op_start(actor *a, const ps_step *s)
         InitializeCriticalSection(&a->out_lock);
         a->out_event = CreateEventW(NULL, FALSE, FALSE, NULL);
         ps_buf_init(&a->out);
-        a->out_thread = CreateThread(NULL, 0, out_reader, a, 0, NULL);
+        a->out_thread = a->out_event ? CreateThread(NULL, 0, out_reader, a, 0, NULL) : NULL;
+        if (!a->out_thread)
+            cp_harness_fault(a, "%s for the output reader of %s failed with error %lu",
+                             a->out_event ? "CreateThread" : "CreateEventW", a->name, GetLastError());
     }
     free(w);
     free(cmd);
@@ -59,7 +68,8 @@ void op_start(actor *a, const ps_step *s)
 }
 
 /* Waits until the pipe exists: WaitNamedPipe answers ERROR_FILE_NOT_FOUND at once
- * while there is no such pipe (row 1), and anything else once there is. */
+ * while there is no such pipe (row 1), and anything else once there is. Returns 0, or
+ * the harness's own result PS_NO_PIPE / PS_PROGRAM_EXITED (errors.h). */
 static int cp_wait_pipe_exists(const wchar_t *name, DWORD ms, actor *proc)
 {
     double end = ps_now_ms() + ms;
@@ -69,9 +79,9 @@ static int cp_wait_pipe_exists(const wchar_t *name, DWORD ms, actor *proc)
         if (WaitNamedPipeW(name, 1)) return 0;
         e = GetLastError();
         if (e != ERROR_FILE_NOT_FOUND) return 0;
-        if (ps_now_ms() >= end) return WAIT_TIMEOUT;
+        if (ps_now_ms() >= end) return PS_NO_PIPE;
         if (proc && proc->started && WaitForSingleObject(proc->pi.hProcess, 0) == WAIT_OBJECT_0)
-            return ERROR_BROKEN_PIPE; /* the program ended without creating its pipe */
+            return PS_PROGRAM_EXITED; /* the program ended without creating its pipe */
         Sleep(5);
     }
 }
@@ -117,10 +127,11 @@ void op_serve(actor *a, const ps_step *s)
         return;
     }
     if (cl && atoi(cl) != 1 && g.o->server_cmd && !strstr(g.o->server_cmd, "{clients}")) {
+        /* the harness cannot make this server serve several clients: not decidable */
         CALL("serve clients=%s: the server command has no {clients} placeholder", cl);
-        snprintf(a->data_error, sizeof a->data_error,
-                 "this case needs a server that serves %s clients in turn: put {clients} in --server-cmd", cl);
-        a->act.error = ERROR_NOT_SUPPORTED;
+        a->stop_outcome = PS_SKIP;
+        snprintf(a->stop_reason, sizeof a->stop_reason,
+                 "needs a server that serves %s clients in turn: put {clients} in --server-cmd", cl);
         return;
     }
     {
@@ -158,7 +169,7 @@ void op_exit(actor *a, const ps_step *s)
     if (t != INFINITE) t = (DWORD)(t * (g.o->time_scale > 0 ? g.o->time_scale : 1.0));
     CALL("WaitForSingleObject(%s, %lu) + GetExitCodeProcess", a->name, t);
     if (!a->started) {
-        a->act.error = ERROR_INVALID_HANDLE;
+        cp_harness_fault(a, "exit on %s: no process was started for this actor", a->name);
         return;
     }
     r = WaitForSingleObject(a->pi.hProcess, t);
@@ -167,7 +178,10 @@ void op_exit(actor *a, const ps_step *s)
         snprintf(a->ret, sizeof a->ret, "WAIT_TIMEOUT");
         return;
     }
-    GetExitCodeProcess(a->pi.hProcess, &code);
+    if (r != WAIT_OBJECT_0 || !GetExitCodeProcess(a->pi.hProcess, &code)) {
+        cp_harness_fault(a, "waiting for %s or reading its exit code failed with error %lu", a->name, GetLastError());
+        return;
+    }
     a->act.error = 0;
     snprintf(a->ret, sizeof a->ret, "exited");
     if (code >= 0xC0000000UL) ps_actual_set(&a->act, "code", "0x%08lX", code); /* an exception */
@@ -175,10 +189,16 @@ void op_exit(actor *a, const ps_step *s)
     if (a->out_thread) WaitForSingleObject(a->out_thread, 2000);
 }
 
-void op_kill(actor *a)
+void op_kill(actor *a, const ps_step *s)
 {
+    (void)s;
     CALL("TerminateProcess(%s)", a->name);
-    cp_set_bool_result(a, a->started && TerminateProcess(a->pi.hProcess, 1));
+    if (!a->started) {
+        cp_harness_fault(a, "kill on %s: no process was started for this actor", a->name);
+        return;
+    }
+    SetLastError(0xdeadbeef);
+    cp_set_bool_result(a, TerminateProcess(a->pi.hProcess, 1));
     if (a->started) WaitForSingleObject(a->pi.hProcess, 5000);
 }
 
@@ -207,7 +227,7 @@ void op_output(actor *a, const ps_step *s)
         CALL("output of %s == file %s", a->name, file);
         want_raw = ps_read_file(path, &wl);
         if (!want_raw) {
-            snprintf(a->data_error, sizeof a->data_error, "cannot read expected output file %s", path);
+            cp_harness_fault(a, "cannot read the expected output file %s", path);
         } else {
             /* {pipe} in the expected file (or the name given with as=) stands for this
              * case's pipe name; CR removed */
@@ -276,8 +296,8 @@ void op_waitline(actor *a, const ps_step *s)
     t = (DWORD)(t * (g.o->time_scale > 0 ? g.o->time_scale : 1.0));
     end = ps_now_ms() + t;
     CALL("wait for \"%s\" in the output of %s (%lu ms)", text, a->name, t);
-    snprintf(a->ret, sizeof a->ret, "WAIT_TIMEOUT");
-    a->act.error = WAIT_TIMEOUT;
+    snprintf(a->ret, sizeof a->ret, "not found");
+    a->act.error = PS_NO_LINE;
     for (;;) {
         char *out = cp_proc_output(a);
         int found = strstr(out, text) != NULL;
