@@ -33,7 +33,7 @@ const char *ps_actual_get(const ps_actual *a, const char *key)
 
 const char *ps_verdict_name(ps_verdict v)
 {
-    static const char *const n[] = {"ok", "fail", "xfail", "xpass"};
+    static const char *const n[] = {"ok", "fail", "xfail", "xpass", "skip"};
     return n[v];
 }
 
@@ -182,9 +182,15 @@ ps_outcome ps_fold(ps_outcome sofar, ps_verdict v)
     ps_outcome cand = v == PS_V_FAIL ? PS_FAIL : v == PS_V_XFAIL ? PS_XFAIL
                     : v == PS_V_XPASS ? PS_XPASS : PS_PASS;
     int rs, rc;
+    if (v == PS_V_SKIP) return sofar;
     if (sofar != PS_PASS && sofar != PS_FAIL && sofar != PS_XFAIL && sofar != PS_XPASS)
         return sofar;
     rs = rank[sofar == PS_PASS ? 0 : sofar == PS_FAIL ? 1 : sofar == PS_XFAIL ? 2 : 3];
     rc = rank[v];
     return rc > rs ? cand : sofar;
+}
+
+ps_outcome ps_case_outcome(ps_outcome folded, int checks, int skipped)
+{
+    return folded == PS_PASS && checks == 0 && skipped > 0 ? PS_SKIP : folded;
 }

@@ -73,7 +73,10 @@ static const ps_opdef ops[] = {
      {{NULL, 0, NULL}}},
     {"pid", H, "GetNamedPipeClientProcessId / GetNamedPipeServerProcessId", "pid",
      {{"of", PS_ARG_ENUM, "client|server"}}},
-    {"audit", H, "effective access of an identity under the pipe's DACL (AccessCheck)",
+    {"audit", H,
+     "does the platform grant an identity these rights under the pipe's stored security "
+     "descriptor: AccessCheck with the harness's own token (self), AuthzAccessCheck for the "
+     "others, or a step-level SKIP where Authz cannot answer",
      "granted",
      {{"who", PS_ARG_ENUM, "self|everyone|authenticated|administrators|anonymous|system"},
       {"rights", PS_ARG_ENUM, "read|write|create_instance|all|readwrite"}}},

@@ -54,6 +54,7 @@ typedef struct actor {
     char call[512];
     char ret[32];
     char data_error[256];
+    char skip_reason[256]; /* set by an op the platform could not answer: the step is SKIP */
     char harness_error[300]; /* "harness: ...": the harness could not do the step (ERROR) */
     ps_outcome stop_outcome; /* with stop_reason: end the case so (SKIP: cannot be decided here) */
     char stop_reason[300];
@@ -103,6 +104,10 @@ struct case_globals {
     int on_wine;
     const char *wine_version; /* "8.0", NULL when not Wine */
     int clients; /* {clients} while a serve step expands the server command */
+    int checks;  /* judged steps with a written expectation (skipped ones excluded) */
+    int skipped; /* steps the platform could not answer (verdict "skip") */
+    int skip_line;
+    char skip_reason[256]; /* the first skipped step's reason */
 };
 extern struct case_globals g;
 
@@ -169,5 +174,6 @@ char *cp_output_tail(actor *a, int lines, size_t max);
 char *cp_program_exit_note(actor *a);
 /* Sends the captured output of every program the case started to the parent. */
 void cp_emit_outputs(void);
+/* case_audit.c */
 void op_audit(actor *a, const ps_step *s);
 #endif

@@ -1,5 +1,5 @@
 /* case_pipe.c: the pipe operations of server and client actors (one Win32 call each,
- * run on the actor's thread), the pairing of ends, and the DACL audit. */
+ * run on the actor's thread) and the pairing of ends. The DACL audit is case_audit.c. */
 #include "case_internal.h"
 
 /* ---------------- the operations ---------------- */
@@ -579,83 +579,4 @@ void op_pid(actor *a, const ps_step *s)
             return;
         }
     ps_actual_set(&a->act, "pid", "%lu", pid);
-}
-
-/* ---------------- audit ---------------- */
-void op_audit(actor *a, const ps_step *s)
-{
-    const char *who = ps_arg_get(s, "who") ? ps_arg_get(s, "who") : "self";
-    const char *rights = ps_arg_get(s, "rights") ? ps_arg_get(s, "rights") : "readwrite";
-    unsigned long desired = ps_rights_mask(rights);
-    PSECURITY_DESCRIPTOR sd = NULL;
-    DWORD need = 0;
-    CALL("GetKernelObjectSecurity(%s, DACL) + %s for %s, %s", a->name,
-         strcmp(who, "self") ? "DACL walk" : "AccessCheck", who, rights);
-    cp_begin_call(a);
-    GetKernelObjectSecurity(a->h, DACL_SECURITY_INFORMATION | OWNER_SECURITY_INFORMATION | GROUP_SECURITY_INFORMATION, NULL, 0, &need);
-    if (!need) {
-        cp_set_bool_result(a, FALSE);
-        return;
-    }
-    sd = ps_xmalloc(need);
-    if (!GetKernelObjectSecurity(a->h, DACL_SECURITY_INFORMATION | OWNER_SECURITY_INFORMATION | GROUP_SECURITY_INFORMATION, sd, need, &need)) {
-        cp_set_bool_result(a, FALSE);
-        free(sd);
-        return;
-    }
-    if (!strcmp(who, "self")) {
-        HANDLE tok = NULL, imp = NULL;
-        GENERIC_MAPPING gm = {FILE_GENERIC_READ, FILE_GENERIC_WRITE, FILE_GENERIC_EXECUTE, FILE_ALL_ACCESS};
-        PRIVILEGE_SET ps;
-        DWORD psl = sizeof ps, granted = 0;
-        BOOL status = FALSE, ok;
-        ok = OpenProcessToken(GetCurrentProcess(), TOKEN_DUPLICATE | TOKEN_QUERY, &tok) &&
-             DuplicateToken(tok, SecurityImpersonation, &imp) &&
-             AccessCheck(sd, imp, desired, &gm, &ps, &psl, &granted, &status);
-        cp_set_bool_result(a, ok);
-        if (ok) ps_actual_set(&a->act, "granted", "%s", status ? "yes" : "no");
-        if (tok) CloseHandle(tok);
-        if (imp) CloseHandle(imp);
-    } else {
-        BOOL present = FALSE, defaulted = FALSE;
-        PACL dacl = NULL;
-        ps_ace aces[64];
-        char *sids[64];
-        int n = 0, i;
-        if (!GetSecurityDescriptorDacl(sd, &present, &dacl, &defaulted)) {
-            cp_set_bool_result(a, FALSE);
-            free(sd);
-            return;
-        }
-        if (present && dacl) {
-            for (i = 0; i < (int)dacl->AceCount && n < 64; i++) {
-                ACE_HEADER *h;
-                PSID sid;
-                LPWSTR str = NULL;
-                if (!GetAce(dacl, (DWORD)i, (void **)&h)) continue;
-                if (h->AceType == ACCESS_ALLOWED_ACE_TYPE) {
-                    ACCESS_ALLOWED_ACE *x = (ACCESS_ALLOWED_ACE *)h;
-                    aces[n].deny = 0;
-                    aces[n].mask = x->Mask;
-                    sid = &x->SidStart;
-                } else if (h->AceType == ACCESS_DENIED_ACE_TYPE) {
-                    ACCESS_DENIED_ACE *x = (ACCESS_DENIED_ACE *)h;
-                    aces[n].deny = 1;
-                    aces[n].mask = x->Mask;
-                    sid = &x->SidStart;
-                } else
-                    continue;
-                if (!ConvertSidToStringSidW(sid, &str)) continue;
-                sids[n] = ps_utf8(str);
-                LocalFree(str);
-                aces[n].sid = sids[n];
-                n++;
-            }
-        }
-        cp_set_bool_result(a, TRUE);
-        ps_actual_set(&a->act, "granted", "%s",
-                      ps_dacl_grants(present && dacl, aces, n, ps_identity_sids(who), desired) ? "yes" : "no");
-        for (i = 0; i < n; i++) free(sids[i]);
-    }
-    free(sd);
 }

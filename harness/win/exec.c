@@ -280,6 +280,17 @@ static void fail_step(const ps_step *s, const char *why)
     cp_finish(PS_FAIL, s->line, r);
 }
 
+/* A step the platform could not answer (the op set skip_reason): traced as "skip" with
+ * its reason, counted neither for nor against the implementation. */
+static void skip_step(const ps_step *s, actor *a)
+{
+    trace(s, a, PS_V_SKIP, NULL, a->skip_reason);
+    if (g.skipped++ == 0) {
+        g.skip_line = s->line;
+        snprintf(g.skip_reason, sizeof g.skip_reason, "%s", a->skip_reason);
+    }
+}
+
 /* Judges a finished step of actor a; stops the case on FAIL. What the harness could
  * not do ends the case as ERROR (or SKIP, when the case cannot be decided here) before
  * any expectation is looked at: it is never the platform's result. */
@@ -293,6 +304,11 @@ static void judge(const ps_step *s, actor *a)
         trace(s, a, PS_V_FAIL, err ? "error" : "skip", why);
         cp_finish(err ? PS_ERROR : a->stop_outcome, s->line, why);
     }
+    if (a->skip_reason[0]) {
+        skip_step(s, a);
+        return;
+    }
+    if (s->expect.present) g.checks++;
     v = ps_judge(s, &a->act, g.wine_version && ps_wine_applies(s, g.wine_version), g.o->strict,
                  g.o->time_scale, msg, sizeof msg);
     if (a->data_error[0] && v != PS_V_FAIL) {
@@ -519,7 +535,7 @@ static void run_step(const ps_step *s)
         cp_finish(PS_ERROR, s->line, r);
     }
     memset(&a->act, 0, sizeof a->act);
-    a->call[0] = a->ret[0] = a->data_error[0] = a->harness_error[0] = a->stop_reason[0] = 0;
+    a->call[0] = a->ret[0] = a->data_error[0] = a->harness_error[0] = a->stop_reason[0] = a->skip_reason[0] = 0;
     InterlockedExchange(&a->entered, 0);
     a->step = s;
     a->busy = 1;
@@ -604,6 +620,11 @@ int ps_child_main(const ps_child_opts *o)
             cp_finish(PS_FAIL, 0, r);
         }
     }
-    cp_finish(g.outcome, g.decided_line, g.outcome == PS_PASS ? "" : g.reason);
+    if (ps_case_outcome(g.outcome, g.checks, g.skipped) == PS_SKIP)
+        cp_finish(PS_SKIP, g.skip_line, g.skip_reason);
+    if (g.outcome == PS_PASS && g.skipped)
+        snprintf(g.reason, sizeof g.reason, "%d step(s) skipped, the first on line %d: %s", g.skipped,
+                 g.skip_line, g.skip_reason);
+    cp_finish(g.outcome, g.decided_line, g.outcome == PS_PASS && !g.skipped ? "" : g.reason);
     return 0;
 }
