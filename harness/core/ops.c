@@ -77,7 +77,7 @@ static const ps_opdef ops[] = {
      "does the platform grant an identity these rights under the pipe's stored security "
      "descriptor: AccessCheck with the harness's own token (self), AuthzAccessCheck for the "
      "others, or a step-level SKIP where Authz cannot answer",
-     "granted",
+     "granted dacl",
      {{"who", PS_ARG_ENUM, "self|everyone|authenticated|administrators|anonymous|system"},
       {"rights", PS_ARG_ENUM, "read|write|create_instance|all|readwrite"}}},
     {"start", PS_OP_PROC, "CreateProcessW of a command line (stdout captured)", "",

@@ -187,7 +187,7 @@ static void audit_other(actor *a, PSECURITY_DESCRIPTOR sd, const char *who, cons
     if (unavailable[0]) {
         int lint = lint_grants(sd, who, desired);
         snprintf(a->skip_reason, sizeof a->skip_reason,
-                 "harness: AuthzAccessCheck unavailable on this platform (%s); lint, not a platform "
+                 "this platform cannot answer AuthzAccessCheck (%s); lint, not a platform "
                  "check: the DACL text %s %s %s", unavailable,
                  lint < 0 ? "cannot be read for" : lint ? "grants" : "does not grant", who, rights);
         snprintf(a->ret, sizeof a->ret, "not asked");
@@ -203,6 +203,23 @@ static void audit_other(actor *a, PSECURITY_DESCRIPTOR sd, const char *who, cons
     AuthzFreeContext(cc);
     snprintf(a->ret, sizeof a->ret, "TRUE");
     ps_actual_set(&a->act, "granted", "%s", granted ? "yes" : "no");
+}
+
+/* The caller's user and primary group SIDs, copied into user/group (each ulen/glen bytes). */
+static int caller_sids(char *user, DWORD ulen, char *group, DWORD glen)
+{
+    HANDLE tok;
+    char buf[512];
+    DWORD n;
+    int ok = 0;
+    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &tok)) return 0;
+    if (GetTokenInformation(tok, TokenUser, buf, sizeof buf, &n) &&
+        CopySid(ulen, user, ((TOKEN_USER *)buf)->User.Sid) &&
+        GetTokenInformation(tok, TokenPrimaryGroup, buf, sizeof buf, &n) &&
+        CopySid(glen, group, ((TOKEN_PRIMARY_GROUP *)buf)->PrimaryGroup))
+        ok = 1;
+    CloseHandle(tok);
+    return ok;
 }
 
 void op_audit(actor *a, const ps_step *s)
@@ -224,8 +241,41 @@ void op_audit(actor *a, const ps_step *s)
     }
     sd = cp_try_alloc(a, need, "the security descriptor");
     if (!sd) return;
-    if (!GetKernelObjectSecurity(a->h, what, sd, need, &need)) cp_set_bool_result(a, FALSE);
-    else if (self) audit_self(a, sd, desired);
-    else audit_other(a, sd, who, rights, desired);
+    if (!GetKernelObjectSecurity(a->h, what, sd, need, &need)) {
+        cp_set_bool_result(a, FALSE);
+        free(sd);
+        return;
+    }
+    {
+        /* A pipe with no security descriptor (as Wine creates one without security
+         * attributes) has no owner, group or DACL, and AccessCheck refuses such a
+         * descriptor (ERROR_INVALID_SECURITY_DESCR). Ask the platform about the same
+         * (absent) DACL with the caller as owner and group, and say so plainly. */
+        SECURITY_DESCRIPTOR full;
+        PSID owner = NULL, group = NULL;
+        PACL dacl = NULL;
+        BOOL def = FALSE, present = FALSE;
+        PSECURITY_DESCRIPTOR use = sd;
+        char own[SECURITY_MAX_SID_SIZE * 2];
+        GetSecurityDescriptorOwner(sd, &owner, &def);
+        GetSecurityDescriptorGroup(sd, &group, &def);
+        GetSecurityDescriptorDacl(sd, &present, &dacl, &def);
+        if ((!owner || !group) && caller_sids(own, sizeof own / 2, own + sizeof own / 2, sizeof own / 2) &&
+            InitializeSecurityDescriptor(&full, SECURITY_DESCRIPTOR_REVISION) &&
+            SetSecurityDescriptorOwner(&full, owner ? owner : (PSID)own, FALSE) &&
+            SetSecurityDescriptorGroup(&full, group ? group : (PSID)(own + sizeof own / 2), FALSE) &&
+            SetSecurityDescriptorDacl(&full, present, dacl, FALSE)) {
+            use = &full;
+            if (!present) {
+                size_t l = strlen(a->call);
+                snprintf(a->call + l, sizeof a->call - l,
+                         "; no security descriptor (no owner, group or DACL): asked with the caller as owner and group, and no DACL means everyone has access");
+            }
+        }
+        if (self) audit_self(a, use, desired);
+        else audit_other(a, use, who, rights, desired);
+        if (!a->skip_reason[0] && !a->act.error) /* what the answer was about */
+            ps_actual_set(&a->act, "dacl", "%s", !present ? "none" : dacl ? "present" : "null");
+    }
     free(sd);
 }

@@ -31,6 +31,7 @@ check "two pending overlapped reads on one actor: each checked, PASS" [ "$(field
 check "a line that never appears: FAIL with PS_NO_LINE, not accepted by -> fail" \
   bash -c '[ "$1" = FAIL ] && [[ "$2" == *PS_NO_LINE* ]]' _ "$(field verdict.no-line outcome)" "$(field verdict.no-line reason)"
 check "the waiter was proven blocked before the wake-up: PASS" [ "$(field verdict.late-waiter outcome)" = PASS ]
+check "audit of a pipe with no security descriptor: PASS (not ERROR_INVALID_SECURITY_DESCR)" [ "$(field verdict.audit-no-sd outcome)" = PASS ]
 
 # a server command without {clients}: SKIP naming {clients}, not a made-up error
 ps run --no-progress --report-dir "$out/r" --server-cmd '"{bin}\reference_server.exe" --pipe {pipe}' \
