@@ -82,6 +82,8 @@ int ps_shard_parse(const char *s, int *k, int *n);
  * start), 2 ms per step, every sleep, and the lower bound of every time window
  * ("after 200ms..600ms" adds 200). */
 double ps_shard_estimate_ms(const ps_case *c);
+/* The default number of workers for these cases on this many cores (see shard.c). */
+int ps_auto_jobs(const ps_case *const *sel, int n, int cores);
 /* Keeps in sel[0..n) (the selection, in order) the cases of shard k of nshards, in
  * order, and returns how many. Weights: each case's mean duration_ms in durations (a
  * report.json of an earlier run, SKIPs left out; NULL for none), else the estimate.

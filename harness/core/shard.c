@@ -109,3 +109,26 @@ int ps_shard_select(const ps_case **sel, int n, int k, int nshards, const ps_run
     free(shard);
     return m;
 }
+
+/* The default number of workers, from what the cases do rather than the core count:
+ * most cases wait (timeouts, time windows, sleeps), so the run is as short as its
+ * longest case when enough workers run the rest beside it. Enough is the estimated
+ * total over the longest (plus half again for the starts the estimate leaves out), at
+ * least the cores and at most 8 per core (each worker is a case process and a standby). */
+int ps_auto_jobs(const ps_case *const *sel, int n, int cores)
+{
+    double total = 0, longest = 1, e;
+    int i, jobs;
+    if (cores < 1) cores = 1;
+    for (i = 0; i < n; i++) {
+        e = ps_shard_estimate_ms(sel[i]);
+        if (sel[i]->timeout_ms && sel[i]->timeout_ms / 2 > e) e = (double)sel[i]->timeout_ms / 2; /* declared slow */
+        total += e;
+        if (e > longest) longest = e;
+    }
+    jobs = (int)(total * 1.5 / longest) + 1;
+    if (jobs < cores) jobs = cores;
+    if (jobs > 8 * cores) jobs = 8 * cores;
+    if (jobs > n) jobs = n > 0 ? n : 1;
+    return jobs;
+}

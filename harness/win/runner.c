@@ -738,7 +738,7 @@ int ps_runner_main(const ps_options *o)
     {
         SYSTEM_INFO si;
         GetSystemInfo(&si);
-        run.jobs = o->jobs ? o->jobs : (int)si.dwNumberOfProcessors;
+        run.jobs = o->jobs ? o->jobs : ps_auto_jobs((const ps_case *const *)sel, nsel, (int)si.dwNumberOfProcessors);
         if (run.jobs < 1) run.jobs = 1;
         if (o->server_pipe && run.jobs > 1) {
             /* one running server for every case: one case at a time */
