@@ -21,6 +21,20 @@ static void copy_result(ps_result *d, const ps_result *s)
     d->reason = dup_or_null(s->reason);
     d->trace_json = ps_xstrdup(s->trace_json ? s->trace_json : "[]");
     d->divergences = dup_or_null(s->divergences);
+    d->notes = dup_or_null(s->notes);
+    d->cause = dup_or_null(s->cause);
+    d->outputs = NULL;
+    d->noutputs = 0;
+    if (s->noutputs) {
+        int i;
+        d->outputs = ps_xcalloc((size_t)s->noutputs, sizeof *d->outputs);
+        for (i = 0; i < s->noutputs; i++) {
+            d->outputs[i].actor = ps_xstrdup(s->outputs[i].actor);
+            d->outputs[i].exit = ps_xstrdup(s->outputs[i].exit);
+            d->outputs[i].text = ps_xstrdup(s->outputs[i].text);
+        }
+        d->noutputs = s->noutputs;
+    }
 }
 
 static int cmp_case(const void *pa, const void *pb)

@@ -21,6 +21,8 @@ static DWORD WINAPI out_reader(LPVOID p)
     return 0;
 }
 
+static SRWLOCK spawn_lock = SRWLOCK_INIT;
+
 void op_start(actor *a, const ps_step *s)
 {
     const char *raw = ps_arg_get(s, "cmd") ? ps_arg_get(s, "cmd") : "";
@@ -34,7 +36,7 @@ void op_start(actor *a, const ps_step *s)
     CALL("CreateProcessW(%s)", cmd);
     sa.nLength = sizeof sa;
     sa.lpSecurityDescriptor = NULL;
-    sa.bInheritHandle = TRUE;
+    sa.bInheritHandle = FALSE;
     if (!CreatePipe(&a->out_rd, &wr, &sa, 0)) {
         cp_harness_fault(a, "CreatePipe for the output of %s failed with error %lu", a->name, GetLastError());
         free(w);
@@ -42,16 +44,22 @@ void op_start(actor *a, const ps_step *s)
         free(cmd0);
         return;
     }
-    SetHandleInformation(a->out_rd, HANDLE_FLAG_INHERIT, 0);
     memset(&si, 0, sizeof si);
     si.cb = sizeof si;
     si.dwFlags = STARTF_USESTDHANDLES;
     si.hStdInput = GetStdHandle(STD_INPUT_HANDLE);
     si.hStdOutput = wr;
     si.hStdError = wr;
+    /* Only this program may inherit its output's write end: it is inheritable just
+     * while this program is created, under a lock, so programs started at the same
+     * time by other actors never hold each other's output open (as in the runner). */
+    AcquireSRWLockExclusive(&spawn_lock);
+    SetHandleInformation(wr, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT);
     SetLastError(0xdeadbeef);
     ok = CreateProcessW(NULL, w, NULL, NULL, TRUE, 0, NULL, NULL, &si, &a->pi);
     cp_set_bool_result(a, ok);
+    SetHandleInformation(wr, HANDLE_FLAG_INHERIT, 0);
+    ReleaseSRWLockExclusive(&spawn_lock);
     CloseHandle(wr);
     if (ok) {
         a->started = 1;
