@@ -1,5 +1,6 @@
 /* results.c: outcomes, run counting, and the reader of the child protocol. */
 #include "results.h"
+#include "proto.h"
 #include "psutil.h"
 #include <stdlib.h>
 #include <string.h>
@@ -165,15 +166,7 @@ static void handle_line(ps_child_reader *cr, char *line)
     case 'O':
         if (n >= 4) {
             ps_result *r = cr->r;
-            char *t = ps_xstrdup(f[3]), *q, *d;
-            for (q = d = t; *q; q++) { /* unescape \\ \n \t */
-                if (*q == '\\' && (q[1] == 'n' || q[1] == 't' || q[1] == '\\')) {
-                    q++;
-                    *d++ = *q == 'n' ? '\n' : *q == 't' ? '\t' : '\\';
-                } else
-                    *d++ = *q;
-            }
-            *d = 0;
+            char *t = ps_proto_unescape(ps_xstrdup(f[3]));
             r->outputs = ps_xrealloc(r->outputs, sizeof *r->outputs * (size_t)(r->noutputs + 1));
             r->outputs[r->noutputs].actor = ps_xstrdup(f[1]);
             r->outputs[r->noutputs].exit = ps_xstrdup(f[2]);

@@ -83,16 +83,8 @@ void ps_result_free(ps_result *r);
 void ps_run_free(ps_run *run);
 void ps_platform_info_free(ps_platform_info *pi);
 
-/* ---- The child protocol: one line each, tab-separated, written by the case process.
- *   T\t<json object>            a trace entry, appended to trace_json
- *   S\t<line>\t<text>           a step is starting (so a hang can name it)
- *   R\t<OUTCOME>\t<line>\t<reason>   the case's verdict (last line)
- *   D\t<line>\t<text>           a divergence note (XFAIL/XPASS step)
- *   N\t<line>\t<text>           an advisory difference (~key=value), a note, not a failure
- *   C\t<text>                   the cause of a FAIL, in the terms of the program under test
- *   O\t<actor>\t<exit>\t<text>    what a program printed (last 4 KiB; \\ \n \t escaped)
- * Anything else is ignored. A verdict counts only when the process then exits with
- * code 0 (cp_finish does); any other exit turns it into ERROR "harness: ...". */
+/* ---- The case-process protocol (proto.h has its grammar and its one encoder): the
+ * reader folds a case process's lines into a ps_result. */
 typedef struct {
     ps_result *r;
     int have_verdict;

@@ -10,6 +10,7 @@
 #include "expect.h"
 #include "results.h"
 #include "scenario.h"
+#include "proto.h"
 #include "acl.h"
 #include <sddl.h>
 #include <stdarg.h>

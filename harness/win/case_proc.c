@@ -271,9 +271,8 @@ void cp_emit_outputs(void)
     int i;
     for (i = 0; i < g.nactors; i++) {
         actor *a = g.actors[i];
-        char *tail, *line, exit_text[32] = "running";
+        char *tail, exit_text[32] = "running";
         ps_buf b;
-        const char *q;
         DWORD code;
         if (a->role != PS_ROLE_PROC || !a->started) continue;
         if (WaitForSingleObject(a->pi.hProcess, 0) == WAIT_OBJECT_0 && GetExitCodeProcess(a->pi.hProcess, &code)) {
@@ -282,15 +281,8 @@ void cp_emit_outputs(void)
         }
         tail = cp_output_tail(a, 1000000, 4096);
         ps_buf_init(&b);
-        for (q = tail; *q; q++) {
-            if (*q == '\\') ps_buf_adds(&b, "\\\\");
-            else if (*q == '\n') ps_buf_adds(&b, "\\n");
-            else if (*q == '\t') ps_buf_adds(&b, "\\t");
-            else if (*q != '\r') ps_buf_addc(&b, *q);
-        }
-        line = ps_sprintf("O\t%s\t%s\t%s\n", a->name, exit_text, b.data ? b.data : "");
-        cp_emit(line);
-        free(line);
+        ps_proto_output(&b, a->name, exit_text, tail);
+        cp_emit(b.data);
         ps_buf_free(&b);
         free(tail);
     }

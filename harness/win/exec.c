@@ -203,46 +203,26 @@ static void trace(const ps_step *s, actor *a, ps_verdict v, const char *verdict_
                   const char *note)
 {
     ps_buf b;
-    char en[64];
-    int i;
-    const char *ename;
-    ps_buf_init(&b);
-    ps_buf_printf(&b, "T\t{\"line\":%d,\"actor\":", s->line);
-    ps_json_str(&b, s->actor ? s->actor : "");
-    ps_buf_adds(&b, ",\"op\":");
-    ps_json_str(&b, s->op);
-    ps_buf_adds(&b, ",\"call\":");
-    ps_json_str(&b, a ? a->call : s->text);
+    ps_trace_entry e;
+    memset(&e, 0, sizeof e);
+    e.line = s->line;
+    e.actor = s->actor;
+    e.op = s->op;
+    e.call = a ? a->call : s->text;
+    e.timed = a != NULL;
+    e.t_ms = (a ? a->t0 : ps_now_ms()) - g.t_case;
     if (a) {
-        ps_buf_printf(&b, ",\"t_ms\":%.3f,\"dur_ms\":%.3f,\"ret\":", a->t0 - g.t_case, a->t1 - a->t0);
-        ps_json_str(&b, a->ret[0] ? a->ret : (a->act.error ? "FALSE" : "TRUE"));
-        ename = ps_error_name(a->act.error);
-        ps_buf_printf(&b, ",\"error\":%lu,\"error_name\":", a->act.error);
-        ps_json_str(&b, ename ? ename : (snprintf(en, sizeof en, "%lu", a->act.error), en));
-        ps_buf_adds(&b, ",\"fields\":{");
-        for (i = 0; i < a->act.nfields; i++) {
-            if (i) ps_buf_addc(&b, ',');
-            ps_json_str(&b, a->act.fields[i].key);
-            ps_buf_addc(&b, ':');
-            ps_json_str(&b, a->act.fields[i].value);
-        }
-        ps_buf_addc(&b, '}');
-    } else {
-        ps_buf_printf(&b, ",\"t_ms\":%.3f", ps_now_ms() - g.t_case);
+        e.dur_ms = a->t1 - a->t0;
+        e.ret = a->ret[0] ? a->ret : NULL;
+        e.error = a->act.error;
+        e.actual = &a->act;
     }
-    ps_buf_adds(&b, ",\"expected\":");
-    ps_json_str(&b, s->expect.present ? s->expect.text : "ok");
-    if (s->wine.present && (!g.wine_version || ps_wine_applies(s, g.wine_version))) {
-        ps_buf_adds(&b, ",\"wine\":");
-        ps_json_str(&b, s->wine.text);
-    }
-    ps_buf_adds(&b, ",\"verdict\":");
-    ps_json_str(&b, verdict_name ? verdict_name : ps_verdict_name(v));
-    if (note && *note) {
-        ps_buf_adds(&b, ",\"note\":");
-        ps_json_str(&b, note);
-    }
-    ps_buf_adds(&b, "}\n");
+    e.expected = s->expect.present ? s->expect.text : "ok";
+    if (s->wine.present && (!g.wine_version || ps_wine_applies(s, g.wine_version))) e.wine = s->wine.text;
+    e.verdict = verdict_name ? verdict_name : ps_verdict_name(v);
+    e.note = note;
+    ps_buf_init(&b);
+    ps_proto_trace(&b, &e);
     cp_emit(b.data);
     ps_buf_free(&b);
 }
@@ -267,12 +247,11 @@ static void fail_step(const ps_step *s, const char *why)
 {
     char *call = cp_short_step(s), *r;
     if (s->meaning) {
-        char *m = ps_xstrdup(s->meaning), *c;
-        cp_clean_tabs(m);
-        c = ps_sprintf("C\t%s\n", m);
-        cp_emit(c);
-        free(c);
-        free(m);
+        ps_buf c;
+        ps_buf_init(&c);
+        ps_proto_cause(&c, s->meaning);
+        cp_emit(c.data);
+        ps_buf_free(&c);
         r = ps_sprintf("%s (%s: %s)", s->meaning, call, why);
     } else
         r = ps_sprintf("%s: %s", call, why);
@@ -322,11 +301,11 @@ static void judge(const ps_step *s, actor *a)
                 snprintf(msg, sizeof msg, "%s (an advisory difference; --strict makes it a failure)", note);
                 v = PS_V_FAIL;
             } else {
-                char *n;
-                cp_clean_tabs(note);
-                n = ps_sprintf("N\t%d\t%s\n", s->line, note);
-                cp_emit(n);
-                free(n);
+                ps_buf n;
+                ps_buf_init(&n);
+                ps_proto_note(&n, s->line, note);
+                cp_emit(n.data);
+                ps_buf_free(&n);
             }
         }
     }
@@ -336,12 +315,11 @@ static void judge(const ps_step *s, actor *a)
     }
     trace(s, a, v, NULL, msg);
     if (v == PS_V_XFAIL || v == PS_V_XPASS) {
-        char *m = ps_xstrdup(msg), *d;
-        cp_clean_tabs(m);
-        d = ps_sprintf("D\t%d\t%s\n", s->line, m);
-        cp_emit(d);
-        free(d);
-        free(m);
+        ps_buf d;
+        ps_buf_init(&d);
+        ps_proto_divergence(&d, s->line, msg);
+        cp_emit(d.data);
+        ps_buf_free(&d);
     }
     g.outcome = ps_fold(g.outcome, v);
     if (v == PS_V_FAIL) fail_step(s, msg);
@@ -353,12 +331,11 @@ static void judge(const ps_step *s, actor *a)
 
 static void started(const ps_step *s)
 {
-    char *t = ps_xstrdup(s->text), *out;
-    cp_clean_tabs(t);
-    out = ps_sprintf("S\t%d\t%s\n", s->line, t);
-    cp_emit(out);
-    free(out);
-    free(t);
+    ps_buf b;
+    ps_buf_init(&b);
+    ps_proto_started(&b, s->line, s->text);
+    cp_emit(b.data);
+    ps_buf_free(&b);
 }
 
 static DWORD time_left(void)
@@ -603,18 +580,27 @@ int ps_child_main(const ps_child_opts *o)
         actor *a = g.actors[i];
         DWORD code = 0;
         int exited;
-        char *t;
+        ps_trace_entry e;
+        ps_actual act;
+        ps_buf t;
         if (!a->serving || !a->started) continue;
         exited = WaitForSingleObject(a->pi.hProcess, 0) == WAIT_OBJECT_0 &&
                  GetExitCodeProcess(a->pi.hProcess, &code);
-        t = exited ? ps_sprintf("T\t{\"line\":0,\"actor\":\"%s\",\"op\":\"serve\",\"call\":\"the server under test at the end of the case\","
-                                "\"t_ms\":%.3f,\"ret\":\"exited\",\"fields\":{\"code\":\"0x%08lX\"},\"verdict\":\"%s\"}\n",
-                                a->name, ps_now_ms() - g.t_case, code, code >= 0xC0000000UL ? "fail" : "ok")
-                   : ps_sprintf("T\t{\"line\":0,\"actor\":\"%s\",\"op\":\"serve\",\"call\":\"the server under test at the end of the case\","
-                                "\"t_ms\":%.3f,\"ret\":\"still running: ended\",\"verdict\":\"ok\"}\n",
-                                a->name, ps_now_ms() - g.t_case);
-        cp_emit(t);
-        free(t);
+        memset(&e, 0, sizeof e);
+        memset(&act, 0, sizeof act);
+        e.actor = a->name;
+        e.op = "serve";
+        e.call = "the server under test at the end of the case";
+        e.timed = 1;
+        e.t_ms = ps_now_ms() - g.t_case;
+        e.ret = exited ? "exited" : "still running: ended";
+        if (exited) ps_actual_set(&act, "code", "0x%08lX", code);
+        e.actual = &act;
+        e.verdict = exited && code >= 0xC0000000UL ? "fail" : "ok";
+        ps_buf_init(&t);
+        ps_proto_trace(&t, &e);
+        cp_emit(t.data);
+        ps_buf_free(&t);
         if (exited && code >= 0xC0000000UL) {
             char *r = ps_sprintf("the server under test (%s) crashed with exception 0x%08lX", a->name, code);
             cp_finish(PS_FAIL, 0, r);
