@@ -488,15 +488,15 @@ static void leak_check(ps_stress_run *run, const char *name, const char *who, co
         return;
     }
     if (!f->judged) {
-        add_check(run, name, PS_CHECK_NA, "%s: %s %s", who, handles ? "handles" : "private bytes",
+        add_check(run, name, PS_CHECK_NA, "%s: %s not judged: %s", who, handles ? "handles" : "private bytes",
                   f->why[0] ? f->why : "not measurable here");
         return;
     }
     fail = f->growth > bound;
     if (handles) {
         add_check(run, name, fail ? PS_CHECK_FAIL : PS_CHECK_PASS,
-                  "%s: handles %s with the work: %+.1f per 1000 requests over the later half of the load (%.0f "
-                  "requests, %d samples): %+.0f (bound %.0f); %.0f -> %.0f over the load",
+                  "%s: handles %s with the work: %+.1f per 1000 requests in the load's later half (%.0f requests, "
+                  "%d samples), %+.0f in all (bound %.0f); %.0f -> %.0f over the whole load",
                   who, fail ? "grow" : "do not grow", f->slope * 1000.0, f->work, f->n, f->growth, bound, f->first,
                   f->last);
         return;
@@ -506,8 +506,8 @@ static void leak_check(ps_stress_run *run, const char *name, const char *who, co
     fmt_bytes(c, sizeof c, bound);
     fmt_bytes(d, sizeof d, f->last - f->first);
     add_check(run, name, fail ? PS_CHECK_FAIL : PS_CHECK_PASS,
-              "%s: private bytes %s with the work: %s%s per 1000 requests over the later half of the load (%.0f "
-              "requests, %d samples): %s%s (bound %s); %s%s over the whole load",
+              "%s: private bytes %s with the work: %s%s per 1000 requests in the load's later half (%.0f requests, "
+              "%d samples), %s%s in all (bound %s); %s%s over the whole load",
               who, fail ? "grow" : "do not grow", f->slope >= 0 ? "+" : "", a, f->work, f->n, f->growth >= 0 ? "+" : "",
               b, c, f->last >= f->first ? "+" : "", d);
 }

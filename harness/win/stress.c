@@ -88,6 +88,8 @@ static struct {
     volatile LONG finished;/* clients done with the load */
     volatile LONG running; /* clients not yet gone */
     HANDLE all_finished;   /* set when finished reaches the count */
+    char seen[PS_INCIDENTS][64]; /* errors already described in an incident this round */
+    int nseen;
 } R;
 
 static void incident(const char *fmt, ...)
@@ -923,6 +925,18 @@ static void series_add(double t, uint64_t ns, uint64_t bytes, int error)
     LeaveCriticalSection(&R.lock);
 }
 
+/* 1 when an incident already described this error (call and name) this round: the
+ * ERRORS line counts them all, the incidents describe each cause once. */
+static int seen_before(const char *key)
+{
+    int i, seen = 0;
+    EnterCriticalSection(&R.lock);
+    for (i = 0; i < R.nseen && !seen; i++) seen = !strcmp(R.seen[i], key);
+    if (!seen && R.nseen < PS_INCIDENTS) snprintf(R.seen[R.nseen++], sizeof R.seen[0], "%s", key);
+    LeaveCriticalSection(&R.lock);
+    return seen;
+}
+
 static void req_fail(worker *w, DWORD e, const char *call, LONG gen0, LONG64 id, uint32_t seq, uint32_t size)
 {
     int expected = SH->gen != gen0 || SH->restarting;
@@ -937,7 +951,7 @@ static void req_fail(worker *w, DWORD e, const char *call, LONG gen0, LONG64 id,
     ps_errmap_add(&w->c.errs, key, 1, (uint64_t)expected);
     InterlockedIncrement64(&SH->errors);
     series_add(ps_now_ms(), 0, 0, 1);
-    if (!expected)
+    if (!expected && !seen_before(key))
         incident("client %d request %lu (%lu bytes): %s failed: %s%s", w->index, (unsigned long)seq,
                  (unsigned long)size, call, name, timeout ? "" : call_hint(call, e));
 }
@@ -1413,6 +1427,7 @@ static int run_round(ps_round *r, int clients, int last, int progress)
     R.limit = O->requests ? ps_stress_share(O->requests, P_, pidx) : 0;
     R.claimed = 0;
     R.ready = R.finished = R.started = 0;
+    R.nseen = 0;
     R.running = local;
     ResetEvent(R.connect);
     ResetEvent(R.start);
