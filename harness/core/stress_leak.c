@@ -87,7 +87,7 @@ void ps_leak_fit(const ps_leakseries *s, int handles, ps_leakfit *f)
     f->work = n ? w[n - 1] - w[0] : 0;
     if (n < PS_LEAK_MIN_POINTS)
         snprintf(f->why, sizeof f->why,
-                 "too short to judge: %d sample(s) in the later half of the load, %d needed (one per %.0f ms)", n,
+                 "too short: %d sample(s) in the later half of the load, %d needed (one per %.0f ms)", n,
                  PS_LEAK_MIN_POINTS, s->interval_ms);
     else if (f->work <= 0)
         snprintf(f->why, sizeof f->why, "no request was served in the later half of the load");
@@ -98,4 +98,33 @@ void ps_leak_fit(const ps_leakseries *s, int handles, ps_leakfit *f)
     }
     free(w);
     free(v);
+}
+
+static void json_fit(ps_buf *b, const ps_leakseries *s, int handles)
+{
+    ps_leakfit f;
+    ps_leak_fit(s, handles, &f);
+    ps_buf_printf(b, "{\"judged\":%s,\"why\":", f.judged ? "true" : "false");
+    ps_json_str(b, f.judged ? NULL : f.why);
+    ps_buf_printf(b, ",\"samples\":%d,\"requests\":%.0f,", f.n, f.work);
+    if (f.judged) ps_buf_printf(b, "\"per_1000_requests\":%.3f,\"growth\":%.3f}", f.slope * 1000.0, f.growth);
+    else ps_buf_adds(b, "\"per_1000_requests\":null,\"growth\":null}");
+}
+
+void ps_leak_json(ps_buf *b, const ps_leakseries *s)
+{
+    int i;
+    ps_buf_adds(b, "{\"memory\":");
+    json_fit(b, s, 0);
+    ps_buf_adds(b, ",\"handles\":");
+    json_fit(b, s, 1);
+    ps_buf_adds(b, ",\"samples\":{\"t_ms\":[");
+    for (i = 0; i < s->n; i++) ps_buf_printf(b, "%s%.1f", i ? "," : "", s->p[i].t_ms);
+    ps_buf_adds(b, "],\"requests\":[");
+    for (i = 0; i < s->n; i++) ps_buf_printf(b, "%s%.0f", i ? "," : "", s->p[i].work);
+    ps_buf_adds(b, "],\"private_bytes\":[");
+    for (i = 0; i < s->n; i++) ps_buf_printf(b, "%s%lld", i ? "," : "", (long long)s->p[i].bytes);
+    ps_buf_adds(b, "],\"handles\":[");
+    for (i = 0; i < s->n; i++) ps_buf_printf(b, "%s%ld", i ? "," : "", s->p[i].handles);
+    ps_buf_adds(b, "]}}");
 }

@@ -14,6 +14,7 @@
  * tests/unit/test_stress.c checks the rule. */
 #ifndef PS_STRESS_LEAK_H
 #define PS_STRESS_LEAK_H
+#include "psutil.h"
 #include <stdint.h>
 
 #define PS_LEAK_POINTS 240    /* then every other point is dropped and the interval doubles */
@@ -50,4 +51,10 @@ typedef struct {
 
 /* Fits memory (handles = 0) or handles (1) against the work over the later half. */
 void ps_leak_fit(const ps_leakseries *s, int handles, ps_leakfit *f);
+
+/* Adds the series and both fits as a JSON object: {"memory":FIT,"handles":FIT,
+ * "samples":{"t_ms":[...],"requests":[...],"private_bytes":[...],"handles":[...]}},
+ * FIT being {"judged":bool,"why":str|null,"samples":n,"requests":n,
+ * "per_1000_requests":x,"growth":x} (null where not measured). */
+void ps_leak_json(ps_buf *b, const ps_leakseries *s);
 #endif

@@ -427,7 +427,13 @@ void ps_stress_json(ps_buf *b, const ps_stress_run *run)
     for (i = 0; i < run->nmem; i++) ps_buf_printf(b, "%s%" PRId64, i ? "," : "", run->mem[i].harness);
     ps_buf_adds(b, "],\"server_private\":[");
     for (i = 0; i < run->nmem; i++) ps_buf_printf(b, "%s%" PRId64, i ? "," : "", run->mem[i].server);
-    ps_buf_adds(b, "]}\n}\n");
+    /* the leak checks' data: growth with the work (stress_leak.h) */
+    ps_buf_adds(b, "]},\n\"leak\":{\"harness\":");
+    ps_leak_json(b, &run->leak_harness);
+    ps_buf_adds(b, ",\"server\":");
+    if (run->opts.server == PS_SS_BUILTIN) ps_buf_adds(b, "null");
+    else ps_leak_json(b, &run->leak_server);
+    ps_buf_adds(b, "}\n}\n");
 }
 
 /* ---------------- SVG plots ---------------- */

@@ -853,6 +853,9 @@ Test(stress_report, json_and_html_carry_the_figures_and_plots)
     cr_assert(strstr(j.data, "\"p99.9\":") != NULL);
     cr_assert(strstr(j.data, "\"requests_per_s\":98") != NULL, "%s", j.data);
     cr_assert(strstr(j.data, "\"name\":\"ERROR_BROKEN_PIPE (109)\",\"count\":2,\"expected\":2") != NULL);
+    cr_assert(strstr(j.data, "\"leak\":{\"harness\":{\"memory\":{\"judged\":false,\"why\":\"not measured during the load\"") !=
+                  NULL,
+              "%s", j.data);
     ps_buf_init(&h);
     ps_stress_html(&h, &run);
     cr_assert(strstr(h.data, "<svg id=\"plot-latency-time-1\"") != NULL);
