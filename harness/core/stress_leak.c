@@ -92,7 +92,12 @@ void ps_leak_fit(const ps_leakseries *s, int handles, ps_leakfit *f)
     else if (f->work <= 0)
         snprintf(f->why, sizeof f->why, "no request was served in the later half of the load");
     else {
-        f->slope = theil_sen(w, v, n);
+        /* the two quarters, split by work, sharing the sample at the split */
+        int k = 1;
+        while (k < n - 2 && w[k] < w[0] + f->work / 2) k++;
+        f->slope_q[0] = theil_sen(w, v, k + 1);
+        f->slope_q[1] = theil_sen(w + k, v + k, n - k);
+        f->slope = f->slope_q[0] < f->slope_q[1] ? f->slope_q[0] : f->slope_q[1];
         f->growth = f->slope * f->work;
         f->judged = 1;
     }
@@ -107,8 +112,10 @@ static void json_fit(ps_buf *b, const ps_leakseries *s, int handles)
     ps_buf_printf(b, "{\"judged\":%s,\"why\":", f.judged ? "true" : "false");
     ps_json_str(b, f.judged ? NULL : f.why);
     ps_buf_printf(b, ",\"samples\":%d,\"requests\":%.0f,", f.n, f.work);
-    if (f.judged) ps_buf_printf(b, "\"per_1000_requests\":%.3f,\"growth\":%.3f}", f.slope * 1000.0, f.growth);
-    else ps_buf_adds(b, "\"per_1000_requests\":null,\"growth\":null}");
+    if (f.judged)
+        ps_buf_printf(b, "\"per_1000_requests\":%.3f,\"quarters_per_1000_requests\":[%.3f,%.3f],\"growth\":%.3f}",
+                      f.slope * 1000.0, f.slope_q[0] * 1000.0, f.slope_q[1] * 1000.0, f.growth);
+    else ps_buf_adds(b, "\"per_1000_requests\":null,\"quarters_per_1000_requests\":null,\"growth\":null}");
 }
 
 void ps_leak_json(ps_buf *b, const ps_leakseries *s)

@@ -1,14 +1,16 @@
 /* stress_leak.h: is a process leaking? Judged by growth that goes on with the work.
  *
  * A process's memory and handles are sampled during the load together with the
- * requests served so far (the work). A leak is growth that continues with the work,
- * so the judgement looks only at the later half of the load (by requests served):
- * the trend of memory (or handles) against requests there, as the median of the
- * slopes between every two samples (Theil-Sen: a warm-up that ends inside the window,
- * a GC's sawtooth or one odd sample moves it little), times the requests served over
- * that half, is the growth the work caused; more than the bound is a leak. Growth in
- * the first half (caches filling, a runtime warming up, a heap reaching its working
- * size) does not count.
+ * requests served so far (the work). A leak is growth that goes on with the work, so
+ * the judgement looks only at the later half of the load (by requests served), and
+ * there at its two quarters apart: in each, the trend of memory (or handles) against
+ * requests is the median of the slopes between every two samples (Theil-Sen: an odd
+ * sample or a collector's sawtooth moves it little), and the smaller of the two trends
+ * is the one that goes on. That slope times the requests served over the later half
+ * is the growth the work caused; more than the bound is a leak. Growth in the first
+ * half (caches filling, a runtime warming up, a heap reaching its working size) does
+ * not count, nor does a warm-up that is dying out in the later half (its last quarter
+ * grows less); a steady leak grows as much in both quarters.
  *
  * Portable (no Win32): harness/win/stress.c samples, stress_stats.c judges,
  * tests/unit/test_stress.c checks the rule. */
@@ -44,7 +46,8 @@ typedef struct {
     char why[120];
     int n;           /* samples in the later half */
     double work;     /* requests served over the later half */
-    double slope;    /* growth per request (bytes or handles) */
+    double slope;    /* growth per request (bytes or handles): the smaller of slope_q */
+    double slope_q[2]; /* the trends of the later half's two quarters */
     double growth;   /* slope * work: what the work added over the later half */
     double first, last; /* the whole load's first and last sample (display) */
 } ps_leakfit;

@@ -475,12 +475,20 @@ static void fmt_bytes(char *buf, size_t n, double v)
     else snprintf(buf, n, "%s%.0f B", sign, v);
 }
 
+/* "+1.5 MiB", "-12.0 KiB", "+0 B" */
+static void signed_bytes(char *buf, size_t n, double v)
+{
+    char t[24];
+    fmt_bytes(t, sizeof t, v);
+    snprintf(buf, n, "%s%s", v >= 0 ? "+" : "", t);
+}
+
 /* One leak check: the growth of one process's memory (handles = 0) or handles (1)
  * with the work over the later half of the load, against the bound. */
 static void leak_check(ps_stress_run *run, const char *name, const char *who, const ps_leakfit *f, int handles,
                        const char *na_reason)
 {
-    char a[32], b[32], c[32], d[32];
+    char a[32], b[32], c[32], d[32], q0[32], q1[32];
     double bound = handles ? (double)run->opts.leak_handles : (double)run->opts.leak_bytes;
     int fail;
     if (na_reason && *na_reason) {
@@ -495,21 +503,22 @@ static void leak_check(ps_stress_run *run, const char *name, const char *who, co
     fail = f->growth > bound;
     if (handles) {
         add_check(run, name, fail ? PS_CHECK_FAIL : PS_CHECK_PASS,
-                  "%s: handles %s with the work: %+.1f per 1000 requests in the load's later half (%.0f requests, "
-                  "%d samples), %+.0f in all (bound %.0f); %.0f -> %.0f over the whole load",
-                  who, fail ? "grow" : "do not grow", f->slope * 1000.0, f->work, f->n, f->growth, bound, f->first,
-                  f->last);
+                  "%s: handles %s with the work: %+.1f per 1000 requests through the load's later half (quarters "
+                  "%+.1f, %+.1f; %.0f requests, %d samples), %+.0f in all (bound %.0f); %.0f -> %.0f over the load",
+                  who, fail ? "grow" : "do not grow", f->slope * 1000.0, f->slope_q[0] * 1000.0,
+                  f->slope_q[1] * 1000.0, f->work, f->n, f->growth, bound, f->first, f->last);
         return;
     }
-    fmt_bytes(a, sizeof a, f->slope * 1000.0);
-    fmt_bytes(b, sizeof b, f->growth);
+    signed_bytes(a, sizeof a, f->slope * 1000.0);
+    signed_bytes(q0, sizeof q0, f->slope_q[0] * 1000.0);
+    signed_bytes(q1, sizeof q1, f->slope_q[1] * 1000.0);
+    signed_bytes(b, sizeof b, f->growth);
     fmt_bytes(c, sizeof c, bound);
-    fmt_bytes(d, sizeof d, f->last - f->first);
+    signed_bytes(d, sizeof d, f->last - f->first);
     add_check(run, name, fail ? PS_CHECK_FAIL : PS_CHECK_PASS,
-              "%s: private bytes %s with the work: %s%s per 1000 requests in the load's later half (%.0f requests, "
-              "%d samples), %s%s in all (bound %s); %s%s over the whole load",
-              who, fail ? "grow" : "do not grow", f->slope >= 0 ? "+" : "", a, f->work, f->n, f->growth >= 0 ? "+" : "",
-              b, c, f->last >= f->first ? "+" : "", d);
+              "%s: private bytes %s with the work: %s per 1000 requests through the load's later half (quarters %s, "
+              "%s; %.0f requests, %d samples), %s in all (bound %s); %s over the load",
+              who, fail ? "grow" : "do not grow", a, q0, q1, f->work, f->n, b, c, d);
 }
 
 /* The process's memory and handles: both checks from one series. */
