@@ -622,11 +622,25 @@ void ps_stress_evaluate(ps_stress_run *run)
                       by_clients);
     }
 
-    /* unexpected errors */
-    if (unexpected || srv_errors)
-        add_check(run, "errors", PS_CHECK_FAIL, "%" PRIu64 " unexpected client error(s), %" PRIu64 " server error(s)",
-                  unexpected, srv_errors);
-    else add_check(run, "errors", PS_CHECK_PASS, "no unexpected error");
+    /* unexpected errors, with the most frequent one named */
+    if (unexpected || srv_errors) {
+        ps_errmap all;
+        const ps_errentry *top = NULL;
+        int k;
+        memset(&all, 0, sizeof all);
+        for (i = 0; i < run->nrounds; i++) ps_errmap_merge(&all, &run->rounds[i].c.errs);
+        for (k = 0; k < all.n; k++)
+            if (all.e[k].count > all.e[k].expected &&
+                (!top || all.e[k].count - all.e[k].expected > top->count - top->expected))
+                top = &all.e[k];
+        if (top)
+            add_check(run, "errors", PS_CHECK_FAIL,
+                      "%" PRIu64 " unexpected client error(s), %" PRIu64 " server error(s); most often %s (%" PRIu64 ")",
+                      unexpected, srv_errors, top->name, top->count - top->expected);
+        else
+            add_check(run, "errors", PS_CHECK_FAIL, "%" PRIu64 " unexpected client error(s), %" PRIu64 " server error(s)",
+                      unexpected, srv_errors);
+    } else add_check(run, "errors", PS_CHECK_PASS, "no unexpected error");
 
     /* progress */
     bad[0] = 0;

@@ -655,7 +655,7 @@ static double spi_cpu_ms(DWORD pid)
     }
     if (st == 0) {
         size_t off = 0;
-        for (;;) {
+        while (off + sizeof(sys_process_entry) <= (size_t)size) {
             const sys_process_entry *e = (const sys_process_entry *)(p + off);
             if ((DWORD)(ULONG_PTR)e->pid == pid) {
                 r = (double)(e->user.QuadPart + e->kernel.QuadPart) / 10000.0;

@@ -579,6 +579,9 @@ Test(stress_checks, each_failure_is_named)
     ps_errmap_add(&r->c.errs, "CreateFile: ERROR_PIPE_BUSY (231)", 3, 0);
     ps_stress_evaluate(&run);
     cr_assert_eq(find_check(&run, "progress")->state, PS_CHECK_FAIL);
+    cr_assert(strstr(find_check(&run, "errors")->detail,
+                     "most often SetNamedPipeHandleState: ERROR_INVALID_PARAMETER (87) (97)") != NULL,
+              "%s", find_check(&run, "errors")->detail);
     /* the cause, once */
     cr_assert(strstr(find_check(&run, "progress")->detail,
                      "97 of 100 failed with SetNamedPipeHandleState: ERROR_INVALID_PARAMETER (87)") != NULL,
