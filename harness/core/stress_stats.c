@@ -696,6 +696,7 @@ void ps_stress_evaluate(ps_stress_run *run)
                     run->opts.server == PS_SS_BUILTIN ? "server (in the harness)" : "server", fit,
                     run->opts.server == PS_SS_BUILTIN ? "the builtin server runs inside the harness (see leak-*-harness)"
                     : run->server_restarts ? "the server was restarted during the run"
+                    : run->server_died ? "the server exited during the run (see server)"
                     : NULL,
                     run->server_handles_note);
     }
