@@ -8,6 +8,7 @@
  * that parse and say so instead of producing a report that does not parse). */
 #include "json.h"
 #include "psutil.h"
+#include "scenario.h"
 #include "report.h"
 #include "report_internal.h"
 #include "results.h"
@@ -158,12 +159,8 @@ void ps_rep_counts(const ps_run *run, int counts[PS_OUTCOME_COUNT])
 /* The case's topic, or the first component of its id when topic is unset. malloc'ed. */
 char *ps_rep_topic(const ps_result *r)
 {
-    const char *id = r->id ? r->id : "";
-    const char *dot;
     if (r->topic && r->topic[0]) return ps_xstrdup(r->topic);
-    dot = strchr(id, '.');
-    if (dot && dot != id) return ps_xstrndup(id, (size_t)(dot - id));
-    return ps_xstrdup(id[0] ? id : "unknown");
+    return ps_case_topic(r->id);
 }
 
 /* The case's display name: id, then sep and the iteration number when iteration > 1

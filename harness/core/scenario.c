@@ -538,6 +538,14 @@ void ps_case_free(ps_case *c)
     free(c);
 }
 
+char *ps_case_topic(const char *id)
+{
+    const char *dot = id ? strchr(id, '.') : NULL;
+    if (!id || !id[0]) return ps_xstrdup("unknown");
+    if (dot && dot != id) return ps_xstrndup(id, (size_t)(dot - id));
+    return ps_xstrdup(id);
+}
+
 const char *ps_arg_get(const ps_step *s, const char *key)
 {
     int i;

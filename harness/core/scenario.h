@@ -79,6 +79,9 @@ ps_case *ps_load_case(const char *file, ps_diag *d); /* reads then parses */
 void ps_case_free(ps_case *c);
 
 const char *ps_arg_get(const ps_step *s, const char *key); /* NULL when absent */
+/* A case's topic: its id up to the first dot ("busy.wait" -> "busy"), the whole id when
+ * it has none, "unknown" for an empty one. malloc'ed. The one definition of a topic. */
+char *ps_case_topic(const char *id);
 const char *ps_role_name(ps_role r);
 
 /* The limits the parser enforces, so the executor never meets a value it cannot

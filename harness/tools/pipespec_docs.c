@@ -60,11 +60,7 @@ static void md_cell(ps_buf *b, const char *s)
     }
 }
 
-static char *topic_of(const char *id)
-{
-    const char *dot = strchr(id, '.');
-    return dot ? ps_xstrndup(id, (size_t)(dot - id)) : ps_xstrdup(id);
-}
+static char *topic_of(const char *id) { return ps_case_topic(id); }
 
 /* path relative to the repository: the part from "scenarios/" on */
 static const char *rel(const char *file)

@@ -573,13 +573,12 @@ static int apply_shard(const ps_options *o, const ps_case **sel, int *nsel)
 static void fill_meta(job *j)
 {
     const ps_case *c = j->c;
-    const char *dot = strchr(c->id, '.');
     j->r.id = ps_xstrdup(c->id);
     j->r.title = ps_xstrdup(c->title);
     j->r.file = ps_xstrdup(c->file);
     j->r.ref = ps_xstrdup(c->ref);
     j->r.tags = ps_xstrdup(c->tags ? c->tags : "");
-    j->r.topic = dot ? ps_xstrndup(c->id, (size_t)(dot - c->id)) : ps_xstrdup(c->id);
+    j->r.topic = ps_case_topic(c->id);
     j->r.iteration = j->iteration;
     j->r.index = shard_index ? shard_index[j->sel] : j->sel;
 }
