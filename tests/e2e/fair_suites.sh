@@ -4,19 +4,7 @@
 # a program that exits at start-up is named as the cause (FAIL, not a hang blamed on
 # a pipe end), and a step's own limit gives FAIL, not the case's TIMEOUT.
 # (The faithful variants, which must pass with no false alarm, are in faulty_programs.sh.)
-set -uo pipefail
-src=${PIPESPEC_SOURCE:-$(cd "$(dirname "$0")/../.." && pwd)}
-build=${PIPESPEC_BUILD:-$src/build}
-bin="$build/win"
-ps() { "$src/ci/wine" "$bin/pipespec.exe" "$@"; }
-out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
-fails=0
-check() { # DESCRIPTION CONDITION...
-  local what=$1; shift
-  if "$@"; then echo "ok: $what"; else echo "FAIL: $what"; fails=$((fails + 1)); fi
-}
-cd "$src" || exit 1
+. "$(dirname "$0")/checks.bash"
 json() { # REPORT-DIR PYTHON-EXPRESSION over r (the report) and cases (id -> case)
   python3 -c 'import json,sys
 r=json.load(open(sys.argv[1]+"/report.json")); cases={c["id"]:c for c in r["cases"]}
@@ -95,5 +83,4 @@ ps run --no-progress --strict "$out/advisory.case" >"$out/buf-strict.txt" 2>&1
 cat "$out/buf-strict.txt"
 check "an advisory difference under --strict: FAIL" bash -c 'grep -q "^FAIL .*t.advisory" "$1" && grep -q "advisory difference; --strict" "$1"' _ "$out/buf-strict.txt"
 
-echo "$fails failed"
-[ "$fails" = 0 ]
+checks_done

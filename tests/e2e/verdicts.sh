@@ -4,19 +4,8 @@
 # overlapped calls keep their buffers; values the executor cannot hold are parse
 # errors; probes are done before the workers ask; `pending` catches a late waiter.
 # Each check below fails on the code before that issue.
-set -uo pipefail
-src=${PIPESPEC_SOURCE:-$(cd "$(dirname "$0")/../.." && pwd)}
-build=${PIPESPEC_BUILD:-$src/build}
+. "$(dirname "$0")/checks.bash"
 cases="$src/tests/e2e/verdict_cases"
-ps() { "$src/ci/wine" "$build/win/pipespec.exe" "$@"; }
-out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
-fails=0
-check() { # DESCRIPTION CONDITION...
-  local what=$1; shift
-  if "$@"; then echo "ok: $what"; else echo "FAIL: $what"; fails=$((fails + 1)); fi
-}
-cd "$src" || exit 1
 field() { # CASE-ID FIELD: from the last run's report.json
   python3 -c 'import json,sys
 for c in json.load(open(sys.argv[1]))["cases"]:
@@ -72,5 +61,4 @@ assert all(c["outcome"]=="SKIP" for c in cases), [c["outcome"] for c in cases]
 assert len(reasons)==1 and all(reasons), reasons' "$out/r/report.json"
 check "  (exit status 0)" [ "$rc" = 0 ]
 
-echo "$fails failed"
-[ "$fails" = 0 ]
+checks_done
