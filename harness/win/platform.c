@@ -22,20 +22,37 @@ const char *ps_wine_version(void)
 
 int ps_platform_is_wine(void) { return ps_wine_version() != NULL; }
 
+/* The Windows version the system presents (RtlGetVersion: not subject to the
+ * compatibility manifest, so under Wine the version the prefix is set to). */
+static void presented_version(OSVERSIONINFOW *vi)
+{
+    HMODULE nt = GetModuleHandleW(L"ntdll.dll");
+    rtl_get_version_fn f =
+        nt ? (rtl_get_version_fn)(void (*)(void))GetProcAddress(nt, "RtlGetVersion") : NULL;
+    memset(vi, 0, sizeof *vi);
+    vi->dwOSVersionInfoSize = sizeof *vi;
+    if (f) f(vi);
+}
+
+typedef const char *(CDECL *wine_get_build_id_fn)(void);
+
 const char *ps_platform_describe(void)
 {
-    static char buf[160];
+    static char buf[256];
+    OSVERSIONINFOW vi;
     if (buf[0]) return buf;
+    presented_version(&vi);
     if (ps_wine_version()) {
-        snprintf(buf, sizeof buf, "Wine %s", ps_wine_version());
-    } else {
-        OSVERSIONINFOW vi;
+        /* wine_get_build_id: "wine-8.0 (Debian 8.0~repack-4)": keep the packager's part */
         HMODULE nt = GetModuleHandleW(L"ntdll.dll");
-        rtl_get_version_fn f =
-            nt ? (rtl_get_version_fn)(void (*)(void))GetProcAddress(nt, "RtlGetVersion") : NULL;
-        memset(&vi, 0, sizeof vi);
-        vi.dwOSVersionInfoSize = sizeof vi;
-        if (f) f(&vi);
+        wine_get_build_id_fn b =
+            nt ? (wine_get_build_id_fn)(void (*)(void))GetProcAddress(nt, "wine_get_build_id") : NULL;
+        const char *id = b ? b() : NULL;
+        const char *paren = id ? strchr(id, '(') : NULL;
+        snprintf(buf, sizeof buf, "Wine %s%s%.100s presenting Windows %lu.%lu.%lu", ps_wine_version(),
+                 paren ? " " : "", paren ? paren : "", vi.dwMajorVersion, vi.dwMinorVersion,
+                 vi.dwBuildNumber);
+    } else {
         snprintf(buf, sizeof buf, "Windows %lu.%lu build %lu", vi.dwMajorVersion,
                  vi.dwMinorVersion, vi.dwBuildNumber);
     }

@@ -19,7 +19,7 @@ typedef struct {
 int ps_child_main(const ps_child_opts *o); /* runs one case; returns the exit code */
 
 /* Platform facts. */
-const char *ps_platform_describe(void); /* "Wine 8.0 (...)" or "Windows 10.0 build 19045" */
+const char *ps_platform_describe(void); /* "Wine 8.0 (Debian 8.0~repack-4) presenting Windows 10.0.18362" or "Windows 10.0 build 19045" */
 int ps_platform_is_wine(void);
 const char *ps_wine_version(void);      /* NULL on Windows */
 
