@@ -23,7 +23,8 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/pipespec-ci-scripts.XXXXXX") || { echo "FAIL: m
 B=$tmp/b                       # the build directory of this test: its own prefix
 mkdir -p "$B/win"
 for f in pipespec reference_server reference_client; do ln -s "$build/win/$f.exe" "$B/win/$f.exe"; done
-W() { PIPESPEC_BUILD=$B "$src/ci/wine" "$@"; }
+export PIPESPEC_BUILD=$B       # for every ci/ script run below, unless given another
+W() { "$src/ci/wine" "$@"; }
 cleanup() {
   PIPESPEC_BUILD=$B "$src/ci/wine" --stop >/dev/null 2>&1
   [ -n "${B2:-}" ] && PIPESPEC_BUILD=$B2 "$src/ci/wine" --stop >/dev/null 2>&1
@@ -54,7 +55,6 @@ rc=$?
 if [ "$rc" = 0 ] && grep -q "usage: pipespec" "$tmp/new.txt"; then
   ok "x=\$(ci/wine pipespec.exe --help 2>&1) on a new prefix returned ($(( $(date +%s) - t0 )) s with the prefix's creation)"
 else show "$tmp/new.txt"; bad "captured run on a new prefix (exit $rc; 124: it hung)"; fi
-export PIPESPEC_BUILD=$B
 W --stop
 server_alive "$B/wineprefix" && bad "ci/wine --stop left the wineserver running"
 timeout -k 5 60 bash -c 'x=$("$0" "$1" --help 2>&1); printf "%s\n" "$x"' "$src/ci/wine" "$exe" >"$tmp/cap.txt" 2>&1 </dev/null
@@ -146,12 +146,12 @@ W --stop
 timeout -k 5 120 bash -c 'x=$("$0" --report-dir out cases/one.case 2>&1); rc=$?; echo "$x"; exit $rc' "$R/ci/conformance" \
   >"$tmp/conf-rel.txt" 2>&1 </dev/null
 rc=$?
-if [ "$rc" = 0 ] && grep -q "^SUMMARY: 1 case" "$tmp/conf-rel.txt" && [ -f "$tmp/elsewhere/out/report.json" ]; then
+if [ "$rc" = 0 ] && grep -q "^SUMMARY: 1 cases: 1 PASS" "$tmp/conf-rel.txt" && [ -f "$tmp/elsewhere/out/report.json" ]; then
   ok "x=\$(ci/conformance --report-dir out cases/one.case) from another directory, stopped prefix"
 else show "$tmp/conf-rel.txt"; bad "ci/conformance with relative paths from another directory (exit $rc)"; fi
 timeout -k 5 120 bash -c '"$0" cases/one.case 2>&1 | cat' "$R/ci/conformance" >"$tmp/conf-pipe.txt" 2>&1 </dev/null
 rc=$?
-if [ "$rc" = 0 ] && grep -q "^SUMMARY: 1 case" "$tmp/conf-pipe.txt"; then ok "ci/conformance ... | cat"
+if [ "$rc" = 0 ] && grep -q "^SUMMARY: 1 cases: 1 PASS" "$tmp/conf-pipe.txt"; then ok "ci/conformance ... | cat"
 else show "$tmp/conf-pipe.txt"; bad "ci/conformance piped (exit $rc)"; fi
 timeout -k 5 120 "$R/ci/conformance" cases/slow.case </dev/null >"$tmp/conf-slow.txt" 2>&1 &
 slow=$!
@@ -159,12 +159,12 @@ sleep 2
 timeout -k 5 120 "$R/ci/conformance" cases/one.case </dev/null >"$tmp/conf-quick.txt" 2>&1
 quick_rc=$?
 slow_rc=0; wait "$slow" || slow_rc=$?
-if [ "$quick_rc$slow_rc" = 00 ] && grep -q "^SUMMARY: 1 case: 1 PASS" "$tmp/conf-slow.txt"; then
+if [ "$quick_rc$slow_rc" = 00 ] && grep -q "^SUMMARY: 1 cases: 1 PASS" "$tmp/conf-slow.txt"; then
   ok "two ci/conformance at once: the one that ended first left the other's wineserver alone"
 else show "$tmp/conf-slow.txt"; show "$tmp/conf-quick.txt"; bad "two ci/conformance at once (exits $quick_rc, $slow_rc)"; fi
 timeout -k 5 180 bash -c 'x=$("$0" 2>&1); rc=$?; echo "$x"; exit $rc' "$R/ci/conformance" >"$tmp/conf-demo.txt" 2>&1 </dev/null
 rc=$?
-if [ "$rc" = 0 ] && grep -q "^-- the exchange worked" "$tmp/conf-demo.txt" && grep -q "^SUMMARY: 1 case" "$tmp/conf-demo.txt"; then
+if [ "$rc" = 0 ] && grep -q "^-- the exchange worked" "$tmp/conf-demo.txt" && grep -q "^SUMMARY: 1 cases: 1 PASS" "$tmp/conf-demo.txt"; then
   ok "ci/conformance without arguments: the sample's exchange, then the catalogue"
 else show "$tmp/conf-demo.txt"; bad "ci/conformance without arguments (exit $rc)"; fi
 # a demo client that fails: reference_client.exe is pipespec.exe (a usage error)
@@ -177,7 +177,7 @@ ln -s "$build/win/pipespec.exe" "$B2/win/reference_client.exe"
 PIPESPEC_BUILD=$B2 timeout -k 5 180 "$R/ci/conformance" </dev/null >"$tmp/conf-fail.txt" 2>&1
 rc=$?
 if [ "$rc" = 1 ] && grep -q "the exchange FAILED: reference_client exited 2" "$tmp/conf-fail.txt" &&
-   grep -q "^SUMMARY: 1 case: 1 PASS" "$tmp/conf-fail.txt"; then
+   grep -q "^SUMMARY: 1 cases: 1 PASS" "$tmp/conf-fail.txt"; then
   ok "a failing demo client: the transcript and the failure are shown, the catalogue still runs, exit 1"
 else show "$tmp/conf-fail.txt"; bad "ci/conformance with a failing demo client (exit $rc)"; fi
 cd "$tmp" || exit 1
