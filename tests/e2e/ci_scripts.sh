@@ -114,7 +114,7 @@ ref     none
 server S create
 client C open
 EOF
-printf 'case    citest.slow\ntitle   A case that takes six seconds\nref     none\nserver S create\nsleep   6s\nclient C open\n' \
+printf 'case    citest.slow\ntitle   A case that takes ten seconds\nref     none\ntimeout 30s\nserver S create\nsleep   10s\nclient C open\n' \
   >"$tmp/slow.case"
 platform_of() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["platform"])' "$1" 2>/dev/null; }
 W "$exe" run --jobs 1 --no-progress --report-dir "$tmp/rep10" "$tmp/one.case" </dev/null >"$tmp/rep10.txt" 2>&1
@@ -153,10 +153,10 @@ timeout -k 5 120 bash -c '"$0" cases/one.case 2>&1 | cat' "$R/ci/conformance" >"
 rc=$?
 if [ "$rc" = 0 ] && grep -q "^SUMMARY: 1 cases: 1 PASS" "$tmp/conf-pipe.txt"; then ok "ci/conformance ... | cat"
 else show "$tmp/conf-pipe.txt"; bad "ci/conformance piped (exit $rc)"; fi
-timeout -k 5 120 "$R/ci/conformance" cases/slow.case </dev/null >"$tmp/conf-slow.txt" 2>&1 &
+timeout -k 5 120 "$R/ci/conformance" "$tmp/elsewhere/cases/slow.case" </dev/null >"$tmp/conf-slow.txt" 2>&1 &
 slow=$!
-sleep 2
-timeout -k 5 120 "$R/ci/conformance" cases/one.case </dev/null >"$tmp/conf-quick.txt" 2>&1
+sleep 4   # the slow case is under way (it takes 10 s); the quick run ends, and stops, meanwhile
+timeout -k 5 120 "$R/ci/conformance" "$tmp/elsewhere/cases/one.case" </dev/null >"$tmp/conf-quick.txt" 2>&1
 quick_rc=$?
 slow_rc=0; wait "$slow" || slow_rc=$?
 if [ "$quick_rc$slow_rc" = 00 ] && grep -q "^SUMMARY: 1 cases: 1 PASS" "$tmp/conf-slow.txt"; then
@@ -194,6 +194,27 @@ if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ]; then
   else show "$tmp/fuzz.txt"; bad "ci/fuzz as non-root without clang (exit $rc, no message)"; fi
 else
   echo "SKIP: ci/fuzz as non-root: needs root and setpriv to become another user"
+fi
+
+# --- ci/wine-versions: SKIP with the reason where it cannot run -------------------------
+# (a build directory of its own: no cached chroot, so the registry would be needed)
+mkdir -p "$tmp/wvb/win"
+ln -s "$exe" "$tmp/wvb/win/pipespec.exe"
+PIPESPEC_BUILD=$tmp/wvb PIPESPEC_DEBIAN_MIRROR=http://127.0.0.1:9/debian timeout 120 "$src/ci/wine-versions" \
+  </dev/null >"$tmp/wv-net.txt" 2>&1
+rc=$?
+if [ "$(id -u)" != 0 ]; then
+  [ "$rc" = 77 ] && grep -q "^SKIP: ci/wine-versions: needs root" "$tmp/wv-net.txt" && ok "ci/wine-versions as non-root: SKIP, needs root" ||
+    { show "$tmp/wv-net.txt"; bad "ci/wine-versions as non-root (exit $rc)"; }
+elif [ "$rc" = 77 ] && grep -q "^SKIP: ci/wine-versions: the registry http://127.0.0.1:9/debian is unreachable" "$tmp/wv-net.txt"; then
+  ok "ci/wine-versions with an unreachable registry: $(head -1 "$tmp/wv-net.txt")"
+else show "$tmp/wv-net.txt"; bad "ci/wine-versions with an unreachable registry (exit $rc)"; fi
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+  setpriv --reuid=65534 --regid=65534 --clear-groups env PIPESPEC_BUILD="$tmp/wvb" bash "$src/ci/wine-versions" \
+    </dev/null >"$tmp/wv-user.txt" 2>&1
+  rc=$?
+  [ "$rc" = 77 ] && grep -q "^SKIP: ci/wine-versions: needs root" "$tmp/wv-user.txt" && ok "ci/wine-versions as non-root: SKIP, needs root" ||
+    { show "$tmp/wv-user.txt"; bad "ci/wine-versions as non-root (exit $rc)"; }
 fi
 
 # --- ci/test: a ctest failure, then still the ASan pass, then non-zero ----------------
