@@ -22,6 +22,7 @@ void cp_finish(ps_outcome o, int line, const char *reason) /* never returns */
     char *re = ps_xstrdup(reason ? reason : ""), *out;
     int i;
     cp_clean_tabs(re);
+    cp_emit_outputs();
     out = ps_sprintf("R\t%s\t%d\t%s\n", ps_outcome_name(o), line, re);
     cp_emit(out);
     free(out);
