@@ -200,6 +200,7 @@ fi
 # (a build directory of its own: no cached chroot, so the registry would be needed)
 mkdir -p "$tmp/wvb/win"
 ln -s "$exe" "$tmp/wvb/win/pipespec.exe"
+ln -s "$build/pipespec_compare" "$tmp/wvb/pipespec_compare"
 PIPESPEC_BUILD=$tmp/wvb PIPESPEC_DEBIAN_MIRROR=http://127.0.0.1:9/debian timeout 120 "$src/ci/wine-versions" \
   </dev/null >"$tmp/wv-net.txt" 2>&1
 rc=$?
