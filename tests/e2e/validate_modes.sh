@@ -21,7 +21,8 @@ fails=0
 "$src/ci/wine" "$build/win/pipespec.exe" run --no-progress --server-pipe "$pipe" >"$out/run.txt" 2>&1
 rc=$?
 cat "$out/run.txt"
-if [ "$rc" = 0 ] && grep -q "^SUMMARY: 12 cases: 11 PASS, 0 FAIL, 1 XFAIL" "$out/run.txt"; then
+# however many cases the suite has: none FAIL, XPASS, TIMEOUT or ERROR, and at least one PASS
+if [ "$rc" = 0 ] && grep -Eq "^SUMMARY: [0-9]+ cases: [1-9][0-9]* PASS, 0 FAIL, [0-9]+ XFAIL, 0 XPASS, [0-9]+ SKIP, 0 TIMEOUT, 0 ERROR" "$out/run.txt"; then
   echo "ok: the server suite passes against a running reference server (--server-pipe)"
 else
   echo "FAIL: --server-pipe run (exit $rc)"; fails=$((fails + 1))
@@ -29,7 +30,8 @@ fi
 "$src/ci/wine" "$build/win/pipespec.exe" run --no-progress --host pipespec-no-such-host \
   --select 'server.*' >"$out/host.txt" 2>&1
 rc=$?
-if [ "$rc" = 0 ] && grep -q "^SUMMARY: 12 cases: 0 PASS, 0 FAIL, 0 XFAIL, 0 XPASS, 12 SKIP" "$out/host.txt" &&
+n=$(grep -c "^SKIP " "$out/host.txt")
+if [ "$rc" = 0 ] && [ "$n" -gt 0 ] && grep -q "^SUMMARY: $n cases: 0 PASS, 0 FAIL, 0 XFAIL, 0 XPASS, $n SKIP" "$out/host.txt" &&
    grep -q "cannot reach .*pipespec-no-such-host" "$out/host.txt"; then
   echo "ok: --host without a reachable redirector: every case SKIP with the reason"
 else
