@@ -90,13 +90,20 @@ static void fill_wine(ps_platform_info *pi, HMODULE nt)
     if (sys) pi->host = ps_sprintf("%s%s%s", sys, rel ? " " : "", rel ? rel : "");
 }
 
-static void fill_windows(ps_platform_info *pi, HMODULE nt, OSVERSIONINFOW *vi)
+/* The Windows version the system presents (RtlGetVersion: not subject to the
+ * compatibility manifest, so under Wine the version the prefix is set to). */
+static void presented_version(HMODULE nt, OSVERSIONINFOW *vi)
 {
     rtl_get_version_fn f = nt ? (rtl_get_version_fn)(void (*)(void))GetProcAddress(nt, "RtlGetVersion") : NULL;
-    DWORD ubr;
     memset(vi, 0, sizeof *vi);
     vi->dwOSVersionInfoSize = sizeof *vi;
     if (f) f(vi);
+}
+
+static void fill_windows(ps_platform_info *pi, HMODULE nt, OSVERSIONINFOW *vi)
+{
+    DWORD ubr;
+    presented_version(nt, vi);
     ubr = cv_dword(L"UBR");
     if (!pi->os) pi->os = ps_xstrdup("Windows");
     pi->edition = edition_of(vi->dwBuildNumber);
@@ -143,9 +150,12 @@ const char *ps_platform_describe(void)
     ps_platform_info pi;
     if (buf[0]) return buf;
     ps_platform_fill(&pi);
-    if (ps_wine_version()) {
+    if (ps_wine_version()) { /* with the Windows version the prefix presents */
         const char *b = pi.build && !strncmp(pi.build, "wine-", 5) ? pi.build + 5 : pi.build;
-        snprintf(buf, sizeof buf, "Wine %s%s%s, %s", b ? b : pi.version, pi.host ? " on " : "",
+        OSVERSIONINFOW vi;
+        presented_version(GetModuleHandleW(L"ntdll.dll"), &vi);
+        snprintf(buf, sizeof buf, "Wine %s presenting Windows %lu.%lu.%lu%s%s, %s", b ? b : pi.version,
+                 vi.dwMajorVersion, vi.dwMinorVersion, vi.dwBuildNumber, pi.host ? " on " : "",
                  pi.host ? pi.host : "", pi.arch);
     } else {
         snprintf(buf, sizeof buf, "%s build %s, %s", pi.edition ? pi.edition : "Windows", pi.build, pi.arch);

@@ -20,8 +20,8 @@ typedef struct {
 int ps_child_main(const ps_child_opts *o); /* runs one case; returns the exit code */
 
 /* Platform facts. */
-/* The platform on one line, every detail in it: "Wine 8.0 (Debian 8.0~repack-4) on Linux
- * 6.1.0-18-amd64, x86_64" or "Windows 10 Pro 22H2 (Professional) build 19045.3803, x86_64". */
+/* The platform on one line, every detail in it: "Wine 8.0 (Debian 8.0~repack-4) presenting
+ * Windows 10.0.18362 on Linux 6.1.0-18-amd64, x86_64" or "Windows 10 Pro 22H2 (Professional) build 19045.3803, x86_64". */
 const char *ps_platform_describe(void);
 /* The platform in full, field by field (results.h's ps_platform_info; free with
  * ps_platform_info_free). */

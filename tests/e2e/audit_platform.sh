@@ -10,7 +10,7 @@ build=${PIPESPEC_BUILD:-$src/build}
 cases="$src/tests/e2e/engine_cases/audit"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-cd "$src"
+cd "$src" || { echo "FAIL: cannot cd to $src"; exit 1; }
 "$src/ci/wine" "$build/win/pipespec.exe" run --jobs 1 --no-progress --verbose --report-dir "$out/r" \
   "$cases" >"$out/console.txt" 2>&1
 rc=$?

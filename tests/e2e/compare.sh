@@ -21,7 +21,7 @@ check() { # DESCRIPTION COMMAND...
   local what=$1; shift
   if "$@"; then echo "ok: $what"; else echo "FAIL: $what"; fails=$((fails + 1)); fi
 }
-cd "$src"
+cd "$src" || { echo "FAIL: cannot cd to $src"; exit 1; }
 # Cases without process actors and with few time windows, so that two runs agree.
 sel=(scenarios/security scenarios/messages scenarios/info scenarios/modes scenarios/names)
 

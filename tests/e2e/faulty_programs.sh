@@ -11,7 +11,7 @@ wine="$src/ci/wine"
 bin="$build/win"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-cd "$src"
+cd "$src" || { echo "FAIL: cannot cd to $src"; exit 1; }
 
 # fault -> the case that targets it
 server_faults="byte-type:server.config one-instance:server.config wrong-dacl:server.security

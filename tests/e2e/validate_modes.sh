@@ -5,13 +5,18 @@
 set -uo pipefail
 src=${PIPESPEC_SOURCE:-$(cd "$(dirname "$0")/../.." && pwd)}
 build=${PIPESPEC_BUILD:-$src/build}
-out=$(mktemp -d)
-cd "$src" || exit 1
+cd "$src" || { echo "FAIL: cannot cd to $src"; exit 1; }
+out=$(mktemp -d) || { echo "FAIL: mktemp"; exit 1; }
+server=
+trap '[ -n "$server" ] && { kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; }; rm -rf "$out"' EXIT
 pipe="pipespec-running-$$"
-"$src/ci/wine" "$build/win/reference_server.exe" --pipe "$pipe" --clients 0 >"$out/server.txt" 2>&1 &
+"$src/ci/wine" "$build/win/reference_server.exe" --pipe "$pipe" --clients 0 </dev/null >"$out/server.txt" 2>&1 &
 server=$!
-trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; rm -rf "$out"' EXIT
-for _ in $(seq 200); do grep -q "Waiting for the client" "$out/server.txt" && break; sleep 0.05; done
+ready=0
+for _ in $(seq 200); do grep -q "Waiting for the client" "$out/server.txt" && { ready=1; break; }; sleep 0.05; done
+if [ "$ready" = 0 ]; then
+  cat "$out/server.txt"; echo "FAIL: the reference server did not start within 10 s"; exit 1
+fi
 fails=0
 "$src/ci/wine" "$build/win/pipespec.exe" run --no-progress --server-pipe "$pipe" >"$out/run.txt" 2>&1
 rc=$?
