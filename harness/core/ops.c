@@ -34,7 +34,7 @@ static const ps_opdef ops[] = {
     {"token", S, "OpenThreadToken + GetTokenInformation(TokenImpersonationLevel)", "level",
      {{NULL, 0, NULL}}},
     {"revert", S, "RevertToSelf", "", {{NULL, 0, NULL}}},
-    {"open", C, "CreateFileW on a pipe name (retry=MS: on ERROR_PIPE_BUSY, WaitNamedPipe(MS) and again, as the sample client)", "busy",
+    {"open", C, "CreateFileW on a pipe name (retry=MS: on ERROR_PIPE_BUSY, WaitNamedPipe(MS) and again, as the sample client; the trace says how often it was busy)", "",
      {{"name", PS_ARG_STR, NULL},
       {"retry", PS_ARG_MS, NULL},
       {"access", PS_ARG_INT, "rw|read|write|none|readattr|rwattr"}, /* or a mask: 0x2 */

@@ -227,7 +227,6 @@ void op_open(actor *a, const ps_step *s)
             a->h = CreateFileW(name, access, sh, NULL, OPEN_EXISTING, flags, NULL);
             a->act.error = a->h == INVALID_HANDLE_VALUE ? GetLastError() : 0;
         }
-        ps_actual_set(&a->act, "busy", "%lu", busy);
         snprintf(a->call + strlen(a->call), sizeof a->call - strlen(a->call),
                  ", on ERROR_PIPE_BUSY WaitNamedPipe(%lu) and again (%lu busy)", ms, busy);
     }
