@@ -55,6 +55,7 @@ static const struct { unsigned long code; const char *name; } table[] = {
     {1232, "ERROR_HOST_UNREACHABLE"},
     {1722, "RPC_S_SERVER_UNAVAILABLE"},
     {998, "ERROR_NOACCESS"},
+    {1784, "ERROR_INVALID_USER_BUFFER"},
     {PS_NO_PIPE, "PS_NO_PIPE"},
     {PS_PROGRAM_EXITED, "PS_PROGRAM_EXITED"},
     {PS_NO_LINE, "PS_NO_LINE"},

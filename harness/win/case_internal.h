@@ -154,6 +154,11 @@ void op_info(actor *a, const ps_step *s);
 void op_write(actor *a, const ps_step *s);
 void op_read(actor *a, const ps_step *s);
 void op_peek(actor *a, const ps_step *s);
+/* case_win32.c: the client's token for impersonation, granted access, anonymous pipes */
+void op_settoken(actor *a, const ps_step *s);
+void op_privileges(actor *a, const ps_step *s);
+void op_access(actor *a, const ps_step *s);
+void op_anon(actor *a, const ps_step *s);
 void op_transact(actor *a, const ps_step *s);
 void op_result(actor *a, const ps_step *s);
 void op_close(actor *a, const ps_step *s);

@@ -99,6 +99,8 @@ static const struct {
     {"serve", op_serve, 1},           {"waitpipe", op_waitpipe, 1},
     {"exit", op_exit, 1},             {"kill", op_kill, 1},
     {"output", op_output, 1},         {"waitline", op_waitline, 1},
+    {"settoken", op_settoken, 0},     {"privileges", op_privileges, 0},
+    {"access", op_access, 0},         {"anon", op_anon, 0},
 };
 static const char *const script_ops[] = {"sleep", "await", "pending", "debug", "cancel", "cancel_sync"};
 
