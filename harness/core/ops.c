@@ -88,7 +88,7 @@ static const ps_opdef ops[] = {
     {"collect", H, "GetOverlappedResult of the actor's Nth outstanding overlapped call (result takes the oldest)",
      "bytes internal high",
      {{"nth", PS_ARG_INT, NULL}, {"wait", PS_ARG_BOOL, NULL}}},
-    {"ovstate", H, "Internal and InternalHigh of an OVERLAPPED, no call (nth=0: the last call that failed at once or was collected)",
+    {"ovstate", H, "Internal and InternalHigh (hex) of an OVERLAPPED, no call (nth=0: the last call that failed at once or was collected)",
      "internal high",
      {{"nth", PS_ARG_INT, NULL}}},
     {"helper", PS_OP_PROC, "start pipespec.exe as a helper process doing I/O on a duplicate of actor `of`'s handle "

@@ -122,8 +122,8 @@ BOOL cp_script_thread_op(actor *rec, actor *a, const ps_step *s)
 
 static void cp_report_ov(actor *a, const OVERLAPPED *ov)
 {
-    ps_actual_set(&a->act, "internal", "%lu", (unsigned long)ov->Internal);
-    ps_actual_set(&a->act, "high", "%lu", (unsigned long)ov->InternalHigh);
+    ps_actual_set(&a->act, "internal", "0x%lx", (unsigned long)ov->Internal); /* hex, as NTSTATUS */
+    ps_actual_set(&a->act, "high", "0x%lx", (unsigned long)ov->InternalHigh);
 }
 
 /* Like `result`, for the Nth outstanding call: collected when it has completed. */
