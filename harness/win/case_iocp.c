@@ -133,8 +133,13 @@ void op_collect(actor *a, const ps_step *s)
     BOOL wait = ps_arg_get(s, "wait") ? cp_bool_arg(s, "wait") : TRUE, ok;
     ov_call *c, **pp;
     DWORD n = 0;
+    int again = 0;
     cp_reap_helpers();
     c = cp_nth_call(a, nth);
+    if (!c && nth == 1 && a->ov_done) { /* as `result`: ask again about the last one collected */
+        again = 1;
+        c = a->ov_done;
+    }
     CALL("GetOverlappedResult(%s, %s of line %d, wait=%s)", a->name, c ? c->op : "none", c ? c->line : 0,
          wait ? "TRUE" : "FALSE");
     if (!c) {
@@ -153,7 +158,7 @@ void op_collect(actor *a, const ps_step *s)
     } else if (a->act.error != ERROR_IO_INCOMPLETE)
         ps_actual_set(&a->act, "bytes", "%lu", n);
     cp_report_ov(a, &c->ov);
-    if (!ok && a->act.error == ERROR_IO_INCOMPLETE) return; /* still outstanding */
+    if (again || (!ok && a->act.error == ERROR_IO_INCOMPLETE)) return; /* still outstanding, or collected */
     if (!strcmp(c->op, "write")) cp_settle(a, c->msg, n);
     for (pp = &a->ov_head; *pp != c; pp = &(*pp)->next) {}
     *pp = c->next;

@@ -127,7 +127,6 @@ static ov_call *cp_start_overlapped(actor *a, const char *op, unsigned char *out
     c->out = out;
     c->in = in;
     c->line = a->step ? a->step->line : 0;
-    c->ov.InternalHigh = 0xdeadbeef; /* as WT test_ReadFile: `ovstate` shows whether the call wrote it */
     c->ov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
     if (!c->ov.hEvent) {
         cp_harness_fault(a, "CreateEventW for the overlapped %s failed with error %lu", op, GetLastError());
