@@ -181,8 +181,6 @@ void op_helper(actor *a, const ps_step *s);
  * the last error set. */
 BOOL cp_script_thread_op(actor *rec, actor *a, const ps_step *s);
 BOOL cp_apc_queue(actor *rec, actor *a);
-/* the child side of `helper`: pipespec.exe __io-helper MODE PARENT_PID HANDLE */
-int ps_io_helper_main(int argc, char **argv);
 /* case_apc.c: completion routines and APCs */
 void op_readex(actor *a, const ps_step *s);
 void op_writeex(actor *a, const ps_step *s);

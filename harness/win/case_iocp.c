@@ -2,6 +2,7 @@
  * actor (cancelio, collect, ovstate), and helper processes that do I/O on a duplicate
  * of an actor's pipe handle (helper; the child side is ps_io_helper_main). */
 #include "case_internal.h"
+#include "runner.h" /* ps_io_helper_main: the child side of `helper` */
 
 /* The case's one completion port, made by the first `port` step. */
 static HANDLE g_port;
