@@ -29,6 +29,7 @@ static const struct { unsigned long code; const char *name; } table[] = {
     {123, "ERROR_INVALID_NAME"},
     {161, "ERROR_BAD_PATHNAME"},
     {183, "ERROR_ALREADY_EXISTS"},
+    {192, "WAIT_IO_COMPLETION"},
     {206, "ERROR_FILENAME_EXCED_RANGE"},
     {230, "ERROR_BAD_PIPE"},
     {231, "ERROR_PIPE_BUSY"},

@@ -744,7 +744,8 @@ static void parse_step(pctx *p, ps_case *c, tok *t, int n, const char *raw,
             snprintf(actors[found].name, sizeof actors[found].name, "%s", s.actor);
             actors[found].role = s.role;
         }
-        if (found >= 0 && actors[found].bg_line && strcmp(s.op, "cancel") && strcmp(s.op, "cancel_sync"))
+        if (found >= 0 && actors[found].bg_line && strcmp(s.op, "cancel") && strcmp(s.op, "cancel_sync") &&
+            strcmp(s.op, "cancelio") && strcmp(s.op, "apc"))
             perr(p, t[1].col, "found a step on '%s' while its background step of line %d runs, expected 'await %s' first",
                  s.actor, actors[found].bg_line, s.actor);
         if (found >= 0 && s.background) {

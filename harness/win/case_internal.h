@@ -182,4 +182,20 @@ char *cp_program_exit_note(actor *a);
 void cp_emit_outputs(void);
 /* case_audit.c */
 void op_audit(actor *a, const ps_step *s);
+/* case_iocp.c: completion ports, a chosen overlapped call, helper processes */
+void op_port(actor *a, const ps_step *s);
+void op_dequeue(actor *a, const ps_step *s);
+void op_collect(actor *a, const ps_step *s);
+void op_ovstate(actor *a, const ps_step *s);
+void op_helper(actor *a, const ps_step *s);
+/* cancelio and apc: run from the script thread on a record `rec` of actor a (rec->call,
+ * and rec->harness_error when the harness cannot do it); returns the call's BOOL with
+ * the last error set. */
+BOOL cp_script_thread_op(actor *rec, actor *a, const ps_step *s);
+BOOL cp_apc_queue(actor *rec, actor *a);
+/* case_apc.c: completion routines and APCs */
+void op_readex(actor *a, const ps_step *s);
+void op_writeex(actor *a, const ps_step *s);
+void op_sleepex(actor *a, const ps_step *s);
+void op_resultex(actor *a, const ps_step *s);
 #endif

@@ -101,8 +101,14 @@ static const struct {
     {"output", op_output, 1},         {"waitline", op_waitline, 1},
     {"settoken", op_settoken, 0},     {"privileges", op_privileges, 0},
     {"access", op_access, 0},         {"anon", op_anon, 0},
+    {"port", op_port, 0},             {"dequeue", op_dequeue, 0},
+    {"collect", op_collect, 0},       {"ovstate", op_ovstate, 0},
+    {"helper", op_helper, 1},         {"readex", op_readex, 0},
+    {"writeex", op_writeex, 0},       {"sleepex", op_sleepex, 0},
+    {"resultex", op_resultex, 0},
 };
-static const char *const script_ops[] = {"sleep", "await", "pending", "debug", "cancel", "cancel_sync"};
+static const char *const script_ops[] = {"sleep", "await", "pending", "debug", "cancel", "cancel_sync",
+                                          "cancelio", "apc"};
 
 static int exec_find(const char *name)
 {
@@ -437,7 +443,9 @@ static void run_cancel(const ps_step *s, actor *a)
     started(s);
     rec.t0 = ps_now_ms();
     SetLastError(0xdeadbeef);
-    if (!strcmp(s->op, "cancel")) {
+    if (!strcmp(s->op, "cancelio") || !strcmp(s->op, "apc")) {
+        ok = cp_script_thread_op(&rec, a, s); /* case_iocp.c / case_apc.c */
+    } else if (!strcmp(s->op, "cancel")) {
         snprintf(rec.call, sizeof rec.call, "CancelIoEx(%s, NULL)", a->name);
         ok = CancelIoEx(a->h, NULL);
     } else {
@@ -504,7 +512,8 @@ static void run_step(const ps_step *s)
         return;
     }
     a = get_actor(s);
-    if (!strcmp(s->op, "cancel") || !strcmp(s->op, "cancel_sync")) {
+    if (!strcmp(s->op, "cancel") || !strcmp(s->op, "cancel_sync") || !strcmp(s->op, "cancelio") ||
+        !strcmp(s->op, "apc")) {
         run_cancel(s, a);
         return;
     }

@@ -39,6 +39,8 @@ int main(int argc, char **argv)
     cmdline = ps_utf8(GetCommandLineW());
     argv = ps_split_cmdline(cmdline, &argc);
     free(cmdline);
+    if (argc >= 2 && !strcmp(argv[1], "__io-helper")) /* a case's helper process (case_iocp.c) */
+        return ps_io_helper_main(argc, argv);
     if (ps_cli_parse(argc, argv, &o, err, sizeof err) != 0) {
         fprintf(stderr, "pipespec: %s\n\n%s", err, ps_cli_usage());
         return 2;

@@ -321,6 +321,20 @@ Test(parser, background_steps_must_be_awaited)
     }
 }
 
+/* Issue 12: cancelio and apc run from the script thread, so they reach a blocked actor;
+ * the other new ops do not. */
+Test(parser, script_thread_ops_on_busy_actor)
+{
+    ps_diag d;
+    ps_case *c = parse("server S create\nserver S connect &\npending S\nserver S apc\nserver S cancelio nth=1\nawait S\n", &d);
+    cr_assert_not_null(c, "%s", d.count ? d.msgs[0] : "");
+    ps_case_free(c);
+    expect_error("server S create\nserver S connect &\nserver S sleepex\nawait S\n",
+                 "f.case:6:8: error: found a step on 'S' while its background step of line 5 runs, expected 'await S' first");
+    expect_error("server S create\nserver S dequeue -> ok bites=1\n",
+                 "f.case:5:24: error: found unknown result field 'bites' for dequeue, expected one of: key bytes call line");
+}
+
 /* Issue 9, item 4: a divergence names the Wine versions it applies to. */
 Test(parser, wine_versions)
 {
