@@ -207,6 +207,37 @@ static int emit(const char *dir, const char *name, const char *text, int check)
     return rc;
 }
 
+/* LANGUAGE.md documents every op of the table (parser and executor use the same
+ * table; a new op without its row in the reference is an error here). */
+static int check_language(const char *dir)
+{
+    size_t n, i, len;
+    int rc = 0;
+    const ps_opdef *t = ps_op_table(&n);
+    char *path = ps_sprintf("%s/LANGUAGE.md", dir), *text = ps_read_file(path, &len);
+    if (!text) {
+        fprintf(stderr, "pipespec_docs: cannot read %s\n", path);
+        free(path);
+        return 1;
+    }
+    for (i = 0; i < n; i++) {
+        /* a row "| `op` |", or one that names several: "| `a` / `op` |" */
+        char *row = ps_sprintf("| `%s`", t[i].name), *word = ps_sprintf("`%s ", t[i].name),
+             *alt = ps_sprintf("/ `%s` |", t[i].name);
+        if (!strstr(text, row) && !strstr(text, word) && !strstr(text, alt)) {
+            fprintf(stderr, "pipespec_docs: %s does not document the op '%s' (a table row \"| `%s` | ...\")\n",
+                    path, t[i].name, t[i].name);
+            rc = 1;
+        }
+        free(row);
+        free(word);
+        free(alt);
+    }
+    free(text);
+    free(path);
+    return rc;
+}
+
 /* The op table as JSON, for tools that generate cases (tests/tools/gen_cases.py). */
 static void ops_json(void)
 {
@@ -271,6 +302,7 @@ int main(int argc, char **argv)
     free(t);
     t = divergences(&cl);
     rc |= emit(argv[2], "DIVERGENCES.md", t, check);
+    rc |= check_language(argv[2]);
     free(t);
     if (!check) printf("%d cases, %d of %d BEHAVIOUR rows covered\n", cl.n, BEHAVIOUR_ROWS - uncovered, BEHAVIOUR_ROWS);
     for (i = 0; i < cl.n; i++) ps_case_free(cl.v[i]);
