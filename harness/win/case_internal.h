@@ -170,4 +170,17 @@ char *cp_program_exit_note(actor *a);
 /* Sends the captured output of every program the case started to the parent. */
 void cp_emit_outputs(void);
 void op_audit(actor *a, const ps_step *s);
+/* case_nt.c, case_ntio.c, case_ntinfo.c: the NT layer (see case_nt.h) */
+void op_ntcreate(actor *a, const ps_step *s);
+void op_ntopen(actor *a, const ps_step *s);
+void op_ntdir(actor *a, const ps_step *s);
+void op_wincreate(actor *a, const ps_step *s);
+void op_fsctl(actor *a, const ps_step *s);
+void op_ntread(actor *a, const ps_step *s);
+void op_ntwrite(actor *a, const ps_step *s);
+void op_ntresult(actor *a, const ps_step *s);
+void op_ntquery(actor *a, const ps_step *s);
+void op_ntset(actor *a, const ps_step *s);
+void op_secquery(actor *a, const ps_step *s);
+void op_secset(actor *a, const ps_step *s);
 #endif
