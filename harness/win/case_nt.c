@@ -11,6 +11,13 @@ void *nt_proc(actor *a, const char *name)
     return p;
 }
 
+unsigned long nt_uint_arg(const ps_step *s, const char *key, unsigned long def)
+{
+    unsigned long long v;
+    const char *x = ps_arg_get(s, key);
+    return x && ps_parse_uint(x, &v) == 0 ? (unsigned long)v : def;
+}
+
 void nt_set_status(actor *a, NTSTATUS st)
 {
     a->act.error = (unsigned long)(ULONG)st;
@@ -371,7 +378,7 @@ void op_wincreate(actor *a, const ps_step *s)
 {
     wchar_t *name = cp_pipe_name(s, 0);
     const char *inst = ps_arg_get(s, "instances"), *ow = ps_arg_get(s, "owner"), *gr = ps_arg_get(s, "group");
-    DWORD open = (DWORD)cp_size_arg(s, "open", PIPE_ACCESS_DUPLEX), mode = (DWORD)cp_size_arg(s, "mode", 0);
+    DWORD open = (DWORD)nt_uint_arg(s, "open", PIPE_ACCESS_DUPLEX), mode = (DWORD)nt_uint_arg(s, "mode", 0);
     DWORD max = inst ? (!strcmp(inst, "unlimited") ? PIPE_UNLIMITED_INSTANCES : (DWORD)strtoul(inst, NULL, 0)) : 10;
     DWORD out = (DWORD)cp_size_arg(s, "out", 0x20000), in = (DWORD)cp_size_arg(s, "in", 0x20000);
     SECURITY_ATTRIBUTES sa;

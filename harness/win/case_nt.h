@@ -38,6 +38,8 @@ void *nt_proc(actor *a, const char *name);
 wchar_t *nt_attr(actor *a, const ps_step *s, const char *def, OBJECT_ATTRIBUTES *oa, UNICODE_STRING *u);
 /* A text with the case's pipe name put back as {pipe}, so an expectation can name it. */
 void nt_field_name(actor *a, const char *key, const wchar_t *w, size_t nchars);
+/* An integer argument (decimal or 0x... hex), or def. */
+unsigned long nt_uint_arg(const ps_step *s, const char *key, unsigned long def);
 /* The result of an NT call: the status (0 = ok) and a->ret. */
 void nt_set_status(actor *a, NTSTATUS st);
 /* A security descriptor with the owner and group a step names (owner=self|none,

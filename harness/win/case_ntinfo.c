@@ -108,15 +108,15 @@ void op_ntset(actor *a, const ps_step *s)
     ULONG len = sizeof pi;
     if (!fn) return;
     if (k == 4) {
-        ri.CollectDataTime.QuadPart = (LONGLONG)cp_size_arg(s, "collect", 0);
-        ri.MaximumCollectionCount = (ULONG)cp_size_arg(s, "count", 0);
+        ri.CollectDataTime.QuadPart = (LONGLONG)nt_uint_arg(s, "collect", 0);
+        ri.MaximumCollectionCount = (ULONG)nt_uint_arg(s, "count", 0);
         p = &ri;
         len = sizeof ri;
         CALL("NtSetInformationFile(%s, FilePipeRemoteInformation{collect=%lld, count=%lu})", a->name,
              (long long)ri.CollectDataTime.QuadPart, (unsigned long)ri.MaximumCollectionCount);
     } else if (k == 2) {
-        pi.ReadMode = (ULONG)cp_size_arg(s, "readmode", 0);
-        pi.CompletionMode = (ULONG)cp_size_arg(s, "completion", 0);
+        pi.ReadMode = (ULONG)nt_uint_arg(s, "readmode", 0);
+        pi.CompletionMode = (ULONG)nt_uint_arg(s, "completion", 0);
         CALL("NtSetInformationFile(%s, FilePipeInformation{ReadMode=%lu, CompletionMode=%lu})", a->name,
              (unsigned long)pi.ReadMode, (unsigned long)pi.CompletionMode);
     } else {
