@@ -248,8 +248,8 @@ void op_fsctl(actor *a, const ps_step *s)
     if (c->outsz && !(c->out = cp_try_alloc(a, c->outsz + 2, "the FSCTL output buffer"))) return;
     if (c->out) memset(c->out, 0xcc, c->outsz);
     if (!nt_fsctl_input(a, s, c, code, &inlen)) return;
-    CALL("NtFsControlFile(%s, %s, %s, FSCTL_PIPE_%s, in=%lu bytes, out=%lu bytes%s)", a->name,
-         noev ? "no event" : "event", cp_bool_arg(s, "apc") ? "I/O APC" : "no APC", cn, (unsigned long)inlen,
+    CALL("NtFsControlFile(%s, %s, %s, FSCTL_PIPE_%s (0x%lx), in=%lu bytes, out=%lu bytes%s)", a->name,
+         noev ? "no event" : "event", cp_bool_arg(s, "apc") ? "I/O APC" : "no APC", cn, (unsigned long)code, (unsigned long)inlen,
          (unsigned long)c->outsz, ps_arg_get(s, "user_apc") ? ", a user APC queued to the thread" : "");
     nt_queue_user_apc(a, s, c);
     if (a->harness_error[0]) return;
