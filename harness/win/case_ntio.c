@@ -14,7 +14,7 @@ typedef struct {
     ULONG NamedPipeState, ReadDataAvailable, NumberOfMessages, MessageLength;
     CHAR Data[1];
 } ps_pipe_peek_buffer; /* FILE_PIPE_PEEK_BUFFER */
-/* One NT call that may pend, per actor. */
+/* An NT call that may pend; an actor may have several (a pending listen, then a peek). */
 typedef struct {
     actor *a;
     IO_STATUS_BLOCK io;
@@ -23,11 +23,13 @@ typedef struct {
     ULONG outsz;
     const char *what; /* "fsctl", "read", "write" */
     ULONG code;
-    long msg;
+    long msg, seq;
     int line, live;
     volatile LONG user_apc, io_apc;
 } nt_call;
-static nt_call calls[PS_MAX_ACTORS];
+#define NT_MAX_CALLS (PS_MAX_ACTORS * 4)
+static nt_call calls[NT_MAX_CALLS];
+static long call_seq;
 
 static const struct {
     const char *name;
@@ -41,30 +43,28 @@ static const struct {
 
 static const char *const pipe_states[] = {"0", "disconnected", "listening", "connected", "closing"};
 
-static nt_call *nt_slot(actor *a)
+/* The actor's oldest pending call (for ntresult), or NULL. */
+static nt_call *nt_oldest(actor *a)
 {
-    int i, free_slot = -1;
-    for (i = 0; i < PS_MAX_ACTORS; i++) {
-        if (calls[i].a == a) return &calls[i];
-        if (!calls[i].a && free_slot < 0) free_slot = i;
-    }
-    if (free_slot < 0) return NULL;
-    calls[free_slot].a = a;
-    return &calls[free_slot];
+    nt_call *best = NULL;
+    int i;
+    for (i = 0; i < NT_MAX_CALLS; i++)
+        if (calls[i].a == a && calls[i].live && (!best || calls[i].seq < best->seq)) best = &calls[i];
+    return best;
 }
 
-/* A fresh call record for actor a; NULL (a harness fault) while one is still pending. */
+/* A fresh call record for actor a: a free one, or one of a's that is no longer pending. */
 static nt_call *nt_begin(actor *a, const char *what)
 {
-    nt_call *c = nt_slot(a);
+    nt_call *c = NULL;
+    int i;
+    for (i = 0; i < NT_MAX_CALLS && !c; i++)
+        if (!calls[i].a || (calls[i].a == a && !calls[i].live)) c = &calls[i];
     if (!c) {
-        cp_harness_fault(a, "no room for another NT call record");
+        cp_harness_fault(a, "more than %d NT calls are pending; collect some with ntresult", NT_MAX_CALLS);
         return NULL;
     }
-    if (c->live) {
-        cp_harness_fault(a, "%s's NT call of line %d is still pending: collect it with ntresult first", a->name, c->line);
-        return NULL;
-    }
+    c->a = a;
     free(c->out);
     free(c->in);
     c->out = c->in = NULL;
@@ -78,6 +78,7 @@ static nt_call *nt_begin(actor *a, const char *what)
     c->what = what;
     c->code = 0;
     c->msg = 0;
+    c->seq = ++call_seq;
     c->line = a->step ? a->step->line : 0;
     InterlockedExchange(&c->user_apc, 0);
     InterlockedExchange(&c->io_apc, 0);
@@ -321,11 +322,11 @@ void op_ntwrite(actor *a, const ps_step *s)
  * and reports its IO_STATUS_BLOCK. */
 void op_ntresult(actor *a, const ps_step *s)
 {
-    nt_call *c = nt_slot(a);
+    nt_call *c = nt_oldest(a);
     int wait = ps_arg_get(s, "wait") ? cp_bool_arg(s, "wait") : 1;
     NTSTATUS st;
     CALL("the IO_STATUS_BLOCK of %s's NT call of line %d (%s)", a->name, c ? c->line : 0, c && c->what ? c->what : "none");
-    if (!c || !c->live) {
+    if (!c) {
         cp_harness_fault(a, "ntresult on %s: no NT call of this actor is pending", a->name);
         return;
     }
