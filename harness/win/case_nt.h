@@ -38,6 +38,8 @@ void *nt_proc(actor *a, const char *name);
 wchar_t *nt_attr(actor *a, const ps_step *s, const char *def, OBJECT_ATTRIBUTES *oa, UNICODE_STRING *u);
 /* A text with the case's pipe name put back as {pipe}, so an expectation can name it. */
 void nt_field_name(actor *a, const char *key, const wchar_t *w, size_t nchars);
+/* 0 (a harness fault) when a size argument is over what the harness hands a call. */
+int nt_size_ok(actor *a, const ps_step *s, const char *key);
 /* An integer argument (decimal or 0x... hex), or def. */
 unsigned long nt_uint_arg(const ps_step *s, const char *key, unsigned long def);
 /* The result of an NT call: the status (0 = ok) and a->ret. */

@@ -76,7 +76,7 @@ void op_ntquery(actor *a, const ps_step *s)
     ps_NtQuerySetInformationFile fn = (ps_NtQuerySetInformationFile)nt_proc(a, "NtQueryInformationFile");
     int k = nt_class(s);
     ULONG size = (ULONG)cp_size_arg(s, "size", classes[k].size);
-    unsigned char *buf = cp_try_alloc(a, (size_t)size + 8, "the information buffer");
+    unsigned char *buf = nt_size_ok(a, s, "size") ? cp_try_alloc(a, (size_t)size + 8, "the information buffer") : NULL;
     IO_STATUS_BLOCK io;
     NTSTATUS st;
     if (!fn || !buf) {
@@ -146,7 +146,7 @@ void op_secquery(actor *a, const ps_step *s)
     NTSTATUS st;
     PSID sid;
     BOOL def;
-    if (!fn) return;
+    if (!fn || !nt_size_ok(a, s, "size")) return;
     CALL("NtQuerySecurityObject(%s, OWNER|GROUP, %s)", a->name, sz ? sz : "length query, then the query");
     cp_begin_call(a);
     if (sz) {

@@ -85,6 +85,15 @@ static nt_call *nt_begin(actor *a, const char *what)
     return c;
 }
 
+int nt_size_ok(actor *a, const ps_step *s, const char *key)
+{
+    unsigned long long n = cp_size_arg(s, key, 0);
+    if (n <= PS_MAX_WRITE) return 1;
+    CALL("%s", s->op);
+    cp_harness_fault(a, "%s=%llu: the harness gives a call at most %lu bytes", key, n, (unsigned long)PS_MAX_WRITE);
+    return 0;
+}
+
 static void WINAPI nt_user_apc(ULONG_PTR p)
 {
     InterlockedIncrement((volatile LONG *)p);
@@ -241,12 +250,18 @@ void op_fsctl(actor *a, const ps_step *s)
     nt_call *c;
     NTSTATUS st;
     int noev = ps_arg_get(s, "event") && !cp_bool_arg(s, "event");
-    if (!fn || !(c = nt_begin(a, "fsctl"))) return;
+    if (!fn) return;
+    if (!code) {
+        CALL("NtFsControlFile(%s)", a->name);
+        cp_harness_fault(a, "fsctl needs code= (listen, peek, disconnect, wait, transceive, ...)");
+        return;
+    }
+    if (!nt_size_ok(a, s, "out") || !(c = nt_begin(a, "fsctl"))) return;
     c->code = code;
     defout = code == 0x11400C ? (ULONG)sizeof(ps_pipe_peek_buffer) : code == 0x110030 ? (ULONG)sizeof(ULONG)
              : code == 0x11C017 ? 1024 : 0;
     c->outsz = cp_bool_arg(s, "nobuf") ? 0 : (ULONG)cp_size_arg(s, "out", defout);
-    if (c->outsz && !(c->out = cp_try_alloc(a, c->outsz + 2, "the FSCTL output buffer"))) return;
+    if (c->outsz && !(c->out = cp_try_alloc(a, (size_t)c->outsz + 2, "the FSCTL output buffer"))) return;
     if (c->out) memset(c->out, 0xcc, c->outsz);
     if (!nt_fsctl_input(a, s, c, code, &inlen)) return;
     CALL("NtFsControlFile(%s, %s, %s, FSCTL_PIPE_%s (0x%lx), in=%lu bytes, out=%lu bytes%s)", a->name,
@@ -281,7 +296,7 @@ static void nt_rw(actor *a, const ps_step *s, int write)
     nt_call *c;
     NTSTATUS st;
     DWORD len = 0;
-    if (!fn || !(c = nt_begin(a, write ? "write" : "read"))) return;
+    if (!fn || !nt_size_ok(a, s, "size") || !(c = nt_begin(a, write ? "write" : "read"))) return;
     if (write) {
         if (!(c->in = cp_make_data(a, s, "size", &len))) return;
         c->msg = cp_queue_to_peer(a, c->in, len);
