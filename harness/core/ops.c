@@ -130,7 +130,7 @@ static const ps_opdef ops[] = {
     {"ntwrite", H, "NtWriteFile (event=1, apc=1)", "bytes signaled event ioapc iosb pended",
      {{"size", PS_ARG_SIZE, NULL}, {"event", PS_ARG_BOOL, NULL}, {"apc", PS_ARG_BOOL, NULL}, {"wait", PS_ARG_BOOL, NULL}}},
     {"ntresult", H, "the IO_STATUS_BLOCK of the actor's pending NT call (waits for its event; wait=0: only looks)",
-     "bytes state avail msgs msglen pid ioapc", {{"wait", PS_ARG_BOOL, NULL}, {"apc", PS_ARG_BOOL, NULL}}},
+     "bytes state avail msgs msglen pid ioapc signaled event", {{"wait", PS_ARG_BOOL, NULL}, {"apc", PS_ARG_BOOL, NULL}}},
     {"ntquery", H, "NtQueryInformationFile (class: FileAccess/Name/Pipe/PipeLocal/PipeRemoteInformation)",
      "bytes access len name readmode completion type config max instances inquota readavail outquota writequota state end collect count",
      {{"class", PS_ARG_ENUM, "access|name|pipe|pipelocal|piperemote"}, {"size", PS_ARG_SIZE, NULL}}},

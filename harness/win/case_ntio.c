@@ -24,7 +24,7 @@ typedef struct {
     const char *what; /* "fsctl", "read", "write" */
     ULONG code;
     long msg, seq;
-    int line, live;
+    int line, live, has_event;
     volatile LONG user_apc, io_apc;
 } nt_call;
 #define NT_MAX_CALLS (PS_MAX_ACTORS * 4)
@@ -79,6 +79,7 @@ static nt_call *nt_begin(actor *a, const char *what)
     c->code = 0;
     c->msg = 0;
     c->seq = ++call_seq;
+    c->has_event = 0;
     c->line = a->step ? a->step->line : 0;
     InterlockedExchange(&c->user_apc, 0);
     InterlockedExchange(&c->io_apc, 0);
@@ -148,13 +149,28 @@ static void nt_queue_user_apc(actor *a, const ps_step *s, nt_call *c)
     CloseHandle(t);
 }
 
+/* Waits up to ms for call c to complete: its event, or without one its IO_STATUS_BLOCK
+ * (written when the call completes; the harness never waits on the file handle, which
+ * is what a no-event call's completion signals and what the step reports). */
+static int nt_completed(nt_call *c, DWORD ms)
+{
+    double end = ps_now_ms() + ms;
+    if (c->has_event) return WaitForSingleObject(c->ev, ms) == WAIT_OBJECT_0;
+    for (;;) {
+        ULONG st = (ULONG)((volatile IO_STATUS_BLOCK *)&c->io)->Status;
+        if (st != 0x55555555UL && st != PS_STATUS_PENDING) return 1;
+        if (ps_now_ms() >= end) return 0;
+        Sleep(1);
+    }
+}
+
 /* After an NT call: pending, it stays for ntresult (or, with wait=1, is waited for and
  * judged by its IO_STATUS_BLOCK, as Wine's tests do); the fields of the record. */
 static NTSTATUS nt_after(actor *a, const ps_step *s, nt_call *c, NTSTATUS st)
 {
     int waited = 0;
     if ((ULONG)st == PS_STATUS_PENDING && cp_bool_arg(s, "wait")) {
-        if (WaitForSingleObject(c->ev, cp_step_limit(10000)) == WAIT_OBJECT_0) {
+        if (nt_completed(c, cp_step_limit(10000))) {
             st = c->io.Status;
             waited = 1;
         }
@@ -267,6 +283,7 @@ void op_fsctl(actor *a, const ps_step *s)
     CALL("NtFsControlFile(%s, %s, %s, FSCTL_PIPE_%s (0x%lx), in=%lu bytes, out=%lu bytes%s)", a->name,
          noev ? "no event" : "event", cp_bool_arg(s, "apc") ? "I/O APC" : "no APC", cn, (unsigned long)code, (unsigned long)inlen,
          (unsigned long)c->outsz, ps_arg_get(s, "user_apc") ? ", a user APC queued to the thread" : "");
+    c->has_event = !noev;
     nt_queue_user_apc(a, s, c);
     if (a->harness_error[0]) return;
     cp_begin_call(a);
@@ -307,6 +324,7 @@ static void nt_rw(actor *a, const ps_step *s, int write)
     }
     CALL("%s(%s, %s, %s, buf[%lu])", write ? "NtWriteFile" : "NtReadFile", a->name, ev ? "event" : "no event",
          apc ? "I/O APC" : "no APC", (unsigned long)len);
+    c->has_event = ev;
     if (ev) SetEvent(c->ev); /* Wine's test_blocking: the call resets it */
     cp_begin_call(a);
     st = fn(a->h, ev ? c->ev : NULL, apc ? nt_io_apc : NULL, apc ? (void *)&c->io_apc : NULL, &c->io,
@@ -346,13 +364,17 @@ void op_ntresult(actor *a, const ps_step *s)
         return;
     }
     cp_begin_call(a);
-    if (WaitForSingleObject(c->ev, wait ? cp_step_limit(10000) : 0) != WAIT_OBJECT_0) {
+    if (!nt_completed(c, wait ? cp_step_limit(10000) : 0)) {
         nt_set_status(a, (NTSTATUS)PS_STATUS_PENDING);
         return;
     }
     c->live = 0;
     st = c->io.Status;
     nt_set_status(a, st);
+    /* the file handle is signalled when the call had no event (as the event would be) */
+    ps_actual_set(&a->act, "signaled", "%s",
+                  WaitForSingleObject(a->h, c->has_event ? 0 : cp_step_limit(200)) == WAIT_OBJECT_0 ? "yes" : "no");
+    if (c->has_event) ps_actual_set(&a->act, "event", "%s", WaitForSingleObject(c->ev, 0) == WAIT_OBJECT_0 ? "yes" : "no");
     if (cp_bool_arg(s, "apc")) ps_actual_set(&a->act, "ioapc", "%s", c->io_apc ? "yes" : "no");
     if (!strcmp(c->what, "fsctl")) {
         nt_fsctl_fields(a, c, st);
