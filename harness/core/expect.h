@@ -6,7 +6,7 @@
 #include "results.h"
 #include <stddef.h>
 
-#define PS_MAX_ACTUAL 8
+#define PS_MAX_ACTUAL 16
 typedef struct {
     unsigned long error;            /* 0 = the call succeeded */
     int nfields;

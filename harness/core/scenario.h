@@ -23,7 +23,7 @@ typedef struct {
 } ps_field;
 
 #define PS_MAX_ALTS 8
-#define PS_MAX_FIELDS 8
+#define PS_MAX_FIELDS 16
 typedef struct {
     int present;
     int any_error;                     /* "fail": any error at all */

@@ -198,4 +198,17 @@ void op_readex(actor *a, const ps_step *s);
 void op_writeex(actor *a, const ps_step *s);
 void op_sleepex(actor *a, const ps_step *s);
 void op_resultex(actor *a, const ps_step *s);
+/* case_nt.c, case_ntio.c, case_ntinfo.c: the NT layer (see case_nt.h) */
+void op_ntcreate(actor *a, const ps_step *s);
+void op_ntopen(actor *a, const ps_step *s);
+void op_ntdir(actor *a, const ps_step *s);
+void op_wincreate(actor *a, const ps_step *s);
+void op_fsctl(actor *a, const ps_step *s);
+void op_ntread(actor *a, const ps_step *s);
+void op_ntwrite(actor *a, const ps_step *s);
+void op_ntresult(actor *a, const ps_step *s);
+void op_ntquery(actor *a, const ps_step *s);
+void op_ntset(actor *a, const ps_step *s);
+void op_secquery(actor *a, const ps_step *s);
+void op_secset(actor *a, const ps_step *s);
 #endif

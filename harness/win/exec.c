@@ -106,6 +106,13 @@ static const struct {
     {"helper", op_helper, 1},         {"readex", op_readex, 0},
     {"writeex", op_writeex, 0},       {"sleepex", op_sleepex, 0},
     {"resultex", op_resultex, 0},
+    /* the NT layer (case_nt.c, case_ntio.c, case_ntinfo.c) */
+    {"ntcreate", op_ntcreate, 0},     {"ntopen", op_ntopen, 0},
+    {"ntdir", op_ntdir, 0},           {"wincreate", op_wincreate, 0},
+    {"fsctl", op_fsctl, 0},           {"ntread", op_ntread, 0},
+    {"ntwrite", op_ntwrite, 0},       {"ntresult", op_ntresult, 0},
+    {"ntquery", op_ntquery, 0},       {"ntset", op_ntset, 0},
+    {"secquery", op_secquery, 0},     {"secset", op_secset, 0},
 };
 static const char *const script_ops[] = {"sleep", "await", "pending", "debug", "cancel", "cancel_sync",
                                           "cancelio", "apc"};

@@ -219,8 +219,8 @@ Test(parser, remaining_error_messages)
     expect_error("case t.y\nserver S create\n", "f.case:4:1: error: found a second 'case' line, expected one per file");
     expect_error("server S create name={pipe\n",
                  "f.case:4:17: error: found '{' without '}' in \"{pipe\", expected {variable}");
-    expect_error("client A read -> ok bytes=1 bytes=2 bytes=3 bytes=4 bytes=5 bytes=6 bytes=7 bytes=8 bytes=9\n",
-                 "f.case:4:85: error: found more than 8 field checks, expected fewer");
+    expect_error("client A read -> ok bytes=1 bytes=2 bytes=3 bytes=4 bytes=5 bytes=6 bytes=7 bytes=8 bytes=9 bytes=10 bytes=11 bytes=12 bytes=13 bytes=14 bytes=15 bytes=16 bytes=17\n",
+                 "f.case:4:156: error: found more than 16 field checks, expected fewer");
     expect_error("server S disconnect -> ok x=1\n",
                  "f.case:4:27: error: found unknown result field 'x' for disconnect, expected no fields");
     expect_error("server S disconnect now=1\n",
