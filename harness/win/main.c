@@ -63,6 +63,8 @@ int main(int argc, char **argv)
         return ps_child_main(&c);
     }
     case PS_CMD_STRESS: return ps_stress_main(o.stress_argc, o.stress_argv);
+    case PS_CMD_REPRO: return ps_repro_main(&o);
+    case PS_CMD_REDUCE: return ps_reduce_main(&o);
     default: return ps_runner_main(&o);
     }
 }
