@@ -108,18 +108,18 @@ typedef struct {
 } op_sections;
 
 static const op_sections needs[] = {
-    {"create", "path pair create"},
-    {"connect", "overlapped connect"},
+    {"create", "path pair listen create"},
+    {"connect", "overlapped listen connect"},
     {"open", "path queue pair open"},
     {"wait", "path wait"},
     {"call", "path fields makedata text call"},
     {"mode", "mode"},
     {"state", "fields state"},
     {"info", "fields info"},
-    {"write", "fields makedata send overlapped write"},
+    {"write", "fields makedata enqueue send overlapped write"},
     {"read", "fields check text overlapped read"},
     {"peek", "fields peek"},
-    {"transact", "fields makedata send check overlapped transact"},
+    {"transact", "fields makedata enqueue send check overlapped transact"},
     {"result", "fields send check result"},
     {"flush", "flush"},
     {"close", "queue close"},
