@@ -157,6 +157,8 @@ static char *sections_for(const ps_case *c, ps_repro_style style)
     ps_buf_init(&b);
     ps_buf_adds(&b, "head util util2 judge threads ");
     ps_buf_adds(&b, style == PS_REPRO_WINETEST ? "wt " : "plain ");
+    for (i = 0; i < c->nsteps && style == PS_REPRO_WINETEST; i++)
+        if (rp_unawaited(c, i)) ps_buf_adds(&b, "wt_end ");
     for (i = 0; i < c->nsteps; i++)
         for (k = 0; k < sizeof needs / sizeof needs[0]; k++)
             if (!strcmp(needs[k].op, c->steps[i].op)) {

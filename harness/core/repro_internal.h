@@ -9,6 +9,8 @@ void rp_actor_ident(ps_buf *b, const char *name);
 /* The function that makes a step's call(s) on its actor's thread; statements have
  * none. Returns -1 with *err set when it cannot be written. */
 int rp_emit_step_fn(ps_buf *b, const ps_case *c, const ps_step *s, char **err);
+/* Is step i a background step that no await collects? */
+int rp_unawaited(const ps_case *c, int i);
 /* The winetest-style test function. */
 void rp_emit_wt_test(ps_buf *b, const ps_case *c, long timeout_ms);
 #endif

@@ -280,6 +280,20 @@ int rp_emit_step_fn(ps_buf *b, const ps_case *c, const ps_step *s, char **err)
 }
 
 /* ---------------- winetest style ---------------- */
+int rp_unawaited(const ps_case *c, int i)
+{
+    const ps_step *s = &c->steps[i];
+    int k;
+    if (!s->background) return 0;
+    for (k = i + 1; k < c->nsteps; k++) {
+        const ps_step *n = &c->steps[k];
+        if (!n->actor || strcmp(n->actor, s->actor)) continue;
+        if (!strcmp(n->op, "await")) return 0;
+        if (n->background) break;
+    }
+    return 1;
+}
+
 static void wt_ok(ps_buf *b, const ps_step *judged, int idx, const char *indent)
 {
     char *t = rp_short_text(judged);
@@ -329,14 +343,7 @@ void rp_emit_wt_test(ps_buf *b, const ps_case *c, long timeout_ms)
     /* background steps never awaited: judged when they finished */
     for (i = 0; i < c->nsteps; i++) {
         const ps_step *s = &c->steps[i];
-        int awaited = 0;
-        if (!s->background) continue;
-        for (k = i + 1; k < c->nsteps && !awaited; k++) {
-            if (c->steps[k].actor && !strcmp(c->steps[k].op, "await") && !strcmp(c->steps[k].actor, s->actor))
-                awaited = 1;
-            if (c->steps[k].background && c->steps[k].actor && !strcmp(c->steps[k].actor, s->actor)) break;
-        }
-        if (awaited) continue;
+        if (!rp_unawaited(c, i)) continue;
         ps_buf_printf(b, "    if ((r = wt_end(&steps[%d])) != NULL) {\n", i);
         wt_ok(b, s, i, "        ");
         ps_buf_adds(b, "    }\n");
