@@ -317,6 +317,7 @@ void rp_emit_wt_test(ps_buf *b, const ps_case *c, long timeout_ms)
     for (p = c->id; *p; p++)
         ps_buf_addc(b, (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ? *p : '_');
     ps_buf_adds(b, "(void)\n{\n    const wt_result *r;\n\n    all_actors = actors;\n    nactors = NACTORS;\n"
+                   "    bin_dir = getenv(\"PIPESPEC_BIN\"); /* where the reference programs are, if the case starts one */\n"
                    "    setup(\".\");\n");
     ps_buf_printf(b, "    deadline = now_ms() + %ld;\n", timeout_ms);
     for (i = 0; i < c->nsteps; i++) {

@@ -42,9 +42,9 @@ grep -q FAIL "$out/compile.txt" && { cat "$out"/*.cc.txt | head -30; fails=1; }
 ran=0
 while read -r id wines; do
   [ "$wines" != 0 ] && [ -f "$out/$id.exe" ] || continue
-  timeout 120 "$src/ci/wine" "$out/$id.exe" >"$out/$id.out" 2>&1
+  PIPESPEC_BIN="Z:$(echo "$build/win" | tr / '\\')" timeout 120 "$src/ci/wine" "$out/$id.exe" >"$out/$id.out" 2>&1
   rc=$?
-  summary=$(grep "tests executed" "$out/$id.out")
+  summary=$(grep "tests executed" "$out/$id.out" | tr -d '\r')
   steps=$(grep -cE '^[[:space:]]*(server|client|proc|pending)[[:space:]]' "$(grep -rl "^case *$id\$" scenarios)")
   want="repro: $steps tests executed ($wines marked as todo, 0 failures), 0 skipped."
   if [ "$rc" != 0 ] || [ "$summary" != "$want" ]; then
