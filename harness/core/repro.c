@@ -1,4 +1,4 @@
-/* repro.c: see repro.h. The program is the runtime text (repro_rt.txt: the executor's
+/* repro.c: see repro.h. The program is the runtime text (repro_rt_*.txt: the executor's
  * operations, data checks and judging, in sections) followed by this case's actors, one
  * function per step with its Win32 parameters spelled out, and the table of steps with
  * their expectations. Only the sections the case uses are written, so the program

@@ -24,6 +24,6 @@ char *ps_repro_externals(const ps_case *c);
  * unexportable case, an expected-output file that cannot be read). malloc'ed. */
 char *ps_repro_generate(const ps_case *c, const ps_repro_opts *o, char **err);
 
-/* The lines of the runtime text (harness/core/repro_rt.txt, embedded at build time). */
+/* The lines of the runtime text (harness/core/repro_rt_*.txt, embedded at build time). */
 extern const char *const ps_repro_rt_lines[];
 #endif

@@ -30,8 +30,8 @@ int ps_repro_main(const ps_options *o)
         ps_case_free(c);
         return 2;
     }
-    cmd = ps_sprintf("pipespec repro %s%s%s", o->paths[0], o->winetest ? " --style winetest" : "",
-                     o->out ? " --out FILE" : "");
+    cmd = ps_sprintf("pipespec repro %s%s%s%s", o->paths[0], o->winetest ? " --style winetest" : "",
+                     o->out ? " --out " : "", o->out ? o->out : "");
     memset(&ro, 0, sizeof ro);
     ro.style = o->winetest ? PS_REPRO_WINETEST : PS_REPRO_PLAIN;
     ro.command = cmd;
