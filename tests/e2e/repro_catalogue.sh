@@ -16,9 +16,9 @@ exe="$build/win/pipespec.exe"
 cc=x86_64-w64-mingw32-gcc
 fails=0
 
-# 1. the harness's verdicts, from a run of the catalogue
-"$src/ci/wine" "$exe" run --jobs 2 --no-progress --report-dir "$out/run" scenarios >"$out/run.txt" 2>&1
-python3 - "$out/run/report.json" "$out/harness" <<'EOF'
+# the harness's verdicts of each case of a report: DIR/ID.txt = outcome, then "line verdict"
+verdicts() {
+python3 - "$1" "$2" <<'EOF'
 import json, os, sys
 rep = json.load(open(sys.argv[1]))
 os.makedirs(sys.argv[2], exist_ok=True)
@@ -29,6 +29,10 @@ for c in rep["cases"]:
             if t.get("line", 0) and t.get("verdict") not in ("started", None):
                 f.write("%d %s\n" % (t["line"], t["verdict"]))
 EOF
+}
+# 1. the harness's verdicts, from a run of the catalogue
+"$src/ci/wine" "$exe" run --jobs 2 --no-progress --report-dir "$out/run" scenarios >"$out/run.txt" 2>&1
+verdicts "$out/run/report.json" "$out/harness"
 
 # 2. export every case (one pipespec process per case, as a user would)
 mkdir -p "$out/c"
@@ -72,6 +76,19 @@ for e in "$out/c"/*.exe; do
   fi
   tail -n +2 "$h" >"$out/c/$id.want"
   sed -n 's/^  verdict:  line \([0-9]*\) \([a-z]*\).*/\1 \2/p' "$out/c/$id.out" >"$out/c/$id.got"
+  if ! diff -q "$out/c/$id.want" "$out/c/$id.got" >/dev/null; then
+    # On a loaded machine a timing-sensitive step can go either way in one of the two
+    # runs: run both once more, one after the other, and compare those.
+    echo "note: $id: the verdicts differ ($outcome in the catalogue run); running both again"
+    f=$(grep -rl "^case[[:space:]]*$id\$" scenarios | head -1)
+    "$src/ci/wine" "$exe" run --jobs 1 --no-progress --report-dir "$out/again" "$f" >/dev/null 2>&1
+    verdicts "$out/again/report.json" "$out/harness"
+    outcome=$(head -1 "$h")
+    tail -n +2 "$h" >"$out/c/$id.want"
+    timeout 120 "$src/ci/wine" "$e" --bin "$bin" >"$out/c/$id.out" 2>&1; echo $? >"$out/c/$id.rc"
+    rc=$(cat "$out/c/$id.rc")
+    sed -n 's/^  verdict:  line \([0-9]*\) \([a-z]*\).*/\1 \2/p' "$out/c/$id.out" >"$out/c/$id.got"
+  fi
   want_rc=0; grep -q " \(xfail\|fail\)$" "$out/c/$id.want" && want_rc=1
   if ! diff -q "$out/c/$id.want" "$out/c/$id.got" >/dev/null; then
     echo "FAIL: $id: the program's verdicts differ from the harness's ($outcome); line verdict, harness < > program:"

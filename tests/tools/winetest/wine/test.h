@@ -13,13 +13,13 @@
 
 static int winetest_executed, winetest_todo_count, winetest_failures, winetest_todo_level;
 
-static int winetest_on_wine(void)
+static inline int winetest_on_wine(void)
 {
     HMODULE nt = GetModuleHandleW(L"ntdll.dll");
     return nt && GetProcAddress(nt, "wine_get_version") != NULL;
 }
 
-static void winetest_check(const char *file, int line, int cond, const char *fmt, ...)
+static inline void winetest_check(const char *file, int line, int cond, const char *fmt, ...)
 {
     va_list ap;
     int todo = winetest_todo_level > 0 && winetest_on_wine();
@@ -40,7 +40,7 @@ static void winetest_check(const char *file, int line, int cond, const char *fmt
     va_end(ap);
 }
 
-static int winetest_todo_once(int *done)
+static inline int winetest_todo_once(int *done)
 {
     if (*done) {
         winetest_todo_level--;
