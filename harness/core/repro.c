@@ -324,7 +324,10 @@ static void emit_top(ps_buf *b, const ps_case *c, const ps_repro_opts *o, const 
                        " * happened and its verdict (ok, fail; on Wine also xfail = the recorded Wine\n"
                        " * divergence, xpass = it did not happen). Exit 0: every step met the Windows\n"
                        " * expectation; 1: a step did not; 2: the case's requirement does not hold here.\n"
-                       " * Actors: a thread per pipe end, as in the harness; programs are started.\n");
+                       " * Actors: a thread per pipe end, as in the harness; programs are started.\n"
+                       " * The case itself is at the end of this file (\"the case\"): its actors, one\n"
+                       " * function per step with the call's parameters, and the steps with what Windows\n"
+                       " * and Wine do; before it, the executor's operations that the case uses.\n");
     if (ext) {
         ps_buf_adds(b, " *\n * External programs (only the pipe side is in this file):\n");
         for (q = strtok(ps_xstrdup(ext), "\n"); q; q = strtok(NULL, "\n")) ps_buf_printf(b, " *   %s\n", q);

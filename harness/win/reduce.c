@@ -350,14 +350,22 @@ int ps_reduce_main(const ps_options *o)
         else printf("removed line %d: %s\n", i + 1, r.lines[i] + strspn(r.lines[i], " \t"));
     }
     DeleteFileA(r.tmp);
-    /* the reduced case gets its own id, so it can sit beside the original */
-    for (i = 0; i < r.nlines; i++)
-        if (!strncmp(r.lines[i], "case", 4) && (r.lines[i][4] == ' ' || r.lines[i][4] == '\t')) {
-            char *n = ps_sprintf("case    %s-reduced", c->id);
+    /* the reduced case gets its own id, so it can sit beside the original, says what
+     * it was reduced from, and claims no coverage (it may no longer show those rows) */
+    for (i = 0; i < r.nlines; i++) {
+        char *l = r.lines[i], *n = NULL;
+        if (r.step_of[i]) continue;
+        if (!strncmp(l, "case", 4) && (l[4] == ' ' || l[4] == '\t')) n = ps_sprintf("case    %s-reduced", c->id);
+        else if (!strncmp(l, "title", 5) && (l[5] == ' ' || l[5] == '\t'))
+            n = ps_sprintf("title   %s, line %d, reduced by pipespec reduce (was: %s)", c->id, r.target + 1,
+                           c->title ? c->title : "");
+        else if (!strncmp(l, "covers", 6) && (l[6] == ' ' || l[6] == '\t'))
+            keep[i] = 0;
+        if (n) {
             free(r.lines[i]);
             r.lines[i] = n;
-            break;
         }
+    }
     text = render(&r, keep);
     out = o->out ? ps_xstrdup(o->out) : ps_sprintf("%s-reduced.case", c->id);
     if (ps_write_file(out, text, strlen(text)) != 0) {
