@@ -331,10 +331,21 @@ int ps_reduce_main(const ps_options *o)
         return 1;
     }
     printf("the divergence: line %d: %s (%s, error %lu)\n", r.target + 1, r.ttext, r.tverdict, r.terr);
-    /* candidates are written next to the case, so its relative file references hold */
+    /* candidates go to the temporary folder, or next to the case when it names files
+     * relative to its folder (output file=) */
+    for (i = 0; i < c->nsteps && !(!strcmp(c->steps[i].op, "output") && ps_arg_get(&c->steps[i], "file")); i++) {}
     slash = strrchr(file, '/');
-    r.tmp = slash ? ps_sprintf("%.*s/.reduce-%lu.case", (int)(slash - file), file, GetCurrentProcessId())
-                  : ps_sprintf(".reduce-%lu.case", GetCurrentProcessId());
+    if (i == c->nsteps) {
+        wchar_t tdir[MAX_PATH + 1];
+        char *u;
+        DWORD n = GetTempPathW(MAX_PATH, tdir);
+        if (n == 0 || n > MAX_PATH) wcscpy(tdir, L".\\");
+        u = ps_utf8(tdir);
+        r.tmp = ps_sprintf("%spipespec-reduce-%lu.case", u, GetCurrentProcessId());
+        free(u);
+    } else
+        r.tmp = slash ? ps_sprintf("%.*s/.reduce-%lu.case", (int)(slash - file), file, GetCurrentProcessId())
+                      : ps_sprintf(".reduce-%lu.case", GetCurrentProcessId());
     keep = ps_xmalloc((size_t)r.nlines * sizeof *keep);
     for (i = 0; i < r.nlines; i++) {
         const char *l = r.lines[i] + strspn(r.lines[i], " \t");
@@ -349,7 +360,11 @@ int ps_reduce_main(const ps_options *o)
         if (keep[i]) kept++;
         else printf("removed line %d: %s\n", i + 1, r.lines[i] + strspn(r.lines[i], " \t"));
     }
-    DeleteFileA(r.tmp);
+    {
+        wchar_t *w = ps_wide(r.tmp);
+        DeleteFileW(w);
+        free(w);
+    }
     /* the reduced case gets its own id, so it can sit beside the original, says what
      * it was reduced from, and claims no coverage (it may no longer show those rows) */
     for (i = 0; i < r.nlines; i++) {

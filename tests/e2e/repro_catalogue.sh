@@ -6,6 +6,7 @@
 # 2). Cases the harness skips here (a requirement does not hold) must be skipped by the
 # program too (exit 2, "SKIP: the case requires ...").
 # Exceptions (compared, but a difference is reported, not failed): none.
+# REPRO_SELECT=PATH (a folder or case of scenarios/) restricts the test, for development.
 set -uo pipefail
 src=${PIPESPEC_SOURCE:-$(cd "$(dirname "$0")/../.." && pwd)}
 build=${PIPESPEC_BUILD:-$src/build}
@@ -31,13 +32,14 @@ for c in rep["cases"]:
 EOF
 }
 # 1. the harness's verdicts, from a run of the catalogue
-"$src/ci/wine" "$exe" run --jobs 2 --no-progress --report-dir "$out/run" scenarios >"$out/run.txt" 2>&1
+sel=${REPRO_SELECT:-scenarios}
+"$src/ci/wine" "$exe" run --jobs 2 --no-progress --report-dir "$out/run" "$sel" >"$out/run.txt" 2>&1
 verdicts "$out/run/report.json" "$out/harness"
 
 # 2. export every case (one pipespec process per case, as a user would)
 mkdir -p "$out/c"
 n=0; nx=0
-for f in $(find scenarios -name '*.case' | sort); do
+for f in $(find "$sel" -name '*.case' | sort); do
   id=$(awk '$1=="case"{print $2; exit}' "$f")
   "$src/ci/wine" "$exe" repro "$f" --out "$out/c/$id.c" >/dev/null 2>"$out/c/$id.err"
   rc=$?
