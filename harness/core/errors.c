@@ -146,3 +146,10 @@ const char *ps_error_format(unsigned long code, char *buf, unsigned long size)
     else snprintf(buf, size, "error %lu", code);
     return buf;
 }
+
+const char *ps_error_at(unsigned long i, unsigned long *code)
+{
+    if (i >= sizeof table / sizeof table[0]) return NULL;
+    *code = table[i].code;
+    return table[i].name;
+}

@@ -36,6 +36,11 @@ int ps_expect_advisory(const ps_expect *e, const ps_actual *a, char *note, size_
 ps_verdict ps_judge(const ps_step *s, const ps_actual *a, int on_wine, int strict,
                     double time_scale, char *msg, size_t msglen);
 
+/* The same with the divergence that applies here given (w: one of the step's wine
+ * clauses, or NULL when none applies or this is not Wine). */
+ps_verdict ps_judge_wine(const ps_step *s, const ps_expect *w, const ps_actual *a, int strict,
+                         double time_scale, char *msg, size_t msglen);
+
 /* Folds step verdicts into a case outcome: FAIL > XPASS > XFAIL > PASS; a SKIP step
  * leaves the outcome as it was. */
 ps_outcome ps_fold(ps_outcome sofar, ps_verdict v);

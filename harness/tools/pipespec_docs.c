@@ -175,11 +175,24 @@ static char *divergences(caselist *cl)
             ps_buf_adds(&b, " | ");
             md_cell(&b, c->ref);
             ps_buf_adds(&b, " | ");
-            md_cell(&b, s->wine_when ? s->wine_when : "all");
-            ps_buf_adds(&b, " | ");
-            md_cell(&b, s->wine.text);
-            ps_buf_adds(&b, " | ");
-            md_cell(&b, s->wine.reason);
+            {
+                int m;
+                for (m = 0; m <= s->nmore; m++) { /* one line per range of versions */
+                    const char *when = m ? s->more_when[m - 1] : s->wine_when;
+                    if (m) ps_buf_adds(&b, "<br>");
+                    md_cell(&b, when ? when : "all");
+                }
+                ps_buf_adds(&b, " | ");
+                for (m = 0; m <= s->nmore; m++) {
+                    if (m) ps_buf_adds(&b, "<br>");
+                    md_cell(&b, m ? s->more_wine[m - 1].text : s->wine.text);
+                }
+                ps_buf_adds(&b, " | ");
+                for (m = 0; m <= s->nmore; m++) {
+                    if (m) ps_buf_adds(&b, "<br>");
+                    md_cell(&b, m ? s->more_wine[m - 1].reason : s->wine.reason);
+                }
+            }
             ps_buf_adds(&b, " |\n");
             free(step);
         }

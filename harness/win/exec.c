@@ -233,7 +233,8 @@ static void trace(const ps_step *s, actor *a, ps_verdict v, const char *verdict_
         e.actual = &a->act;
     }
     e.expected = s->expect.present ? s->expect.text : "ok";
-    if (s->wine.present && (!g.wine_version || ps_wine_applies(s, g.wine_version))) e.wine = s->wine.text;
+    if (!g.wine_version) e.wine = s->wine.present ? s->wine.text : NULL;
+    else if (ps_wine_for(s, g.wine_version)) e.wine = ps_wine_for(s, g.wine_version)->text;
     e.verdict = verdict_name ? verdict_name : ps_verdict_name(v);
     e.note = note;
     ps_buf_init(&b);
@@ -303,8 +304,8 @@ static void judge(const ps_step *s, actor *a)
         return;
     }
     if (s->expect.present) g.checks++;
-    v = ps_judge(s, &a->act, g.wine_version && ps_wine_applies(s, g.wine_version), g.o->strict,
-                 g.o->time_scale, msg, sizeof msg);
+    v = ps_judge_wine(s, ps_wine_for(s, g.wine_version), &a->act, g.o->strict, g.o->time_scale, msg,
+                      sizeof msg);
     if (a->data_error[0] && v != PS_V_FAIL) {
         snprintf(msg, sizeof msg, "%s", a->data_error);
         v = PS_V_FAIL;

@@ -81,6 +81,8 @@ int main(int argc, char **argv)
     }
     case PS_CMD_STRESS: return ps_stress_main(o.stress_argc, o.stress_argv);
     case PS_CMD_COMPARE: return ps_compare_main(o.compare_argc, o.compare_argv, make_dir);
+    case PS_CMD_REPRO: return ps_repro_main(&o);
+    case PS_CMD_REDUCE: return ps_reduce_main(&o);
     default: return ps_runner_main(&o);
     }
 }

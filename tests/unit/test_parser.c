@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "scenario.h"
+#include "expect.h"
 
 static const char *HEAD = "case t.x\ntitle T\nref R\n";
 
@@ -367,4 +368,27 @@ Test(parser, wine_versions)
                  "f.case:5:45: error: found a Wine version in the divergence's reason, expected the versions in the condition (wine <10.0:) and none in the text");
     cr_assert_eq(ps_version_cond("8.0", "8.0"), -1);
     cr_assert_eq(ps_version_cond("<10.0,", NULL), -1);
+}
+
+/* A divergence per range of Wine versions: one clause each, after the first naming its
+ * versions; the judge uses the one that applies. */
+Test(parser, one_divergence_per_range_of_versions)
+{
+    ps_diag d;
+    ps_actual a;
+    char msg[512];
+    ps_case *c = parse("server S create\n"
+                       "server S cancel -> ERROR_NOT_FOUND wine <10.0: ok \"old\" wine >=10.0: ERROR_INVALID_HANDLE \"new\"\n", &d);
+    cr_assert_not_null(c, "%s", d.count ? d.msgs[0] : "");
+    cr_assert_eq(c->steps[1].nmore, 1);
+    cr_assert_str_eq(c->steps[1].more_when[0], ">=10.0");
+    cr_assert_str_eq(ps_wine_for(&c->steps[1], "8.0")->reason, "old");
+    cr_assert_str_eq(ps_wine_for(&c->steps[1], "10.0")->reason, "new");
+    memset(&a, 0, sizeof a);
+    a.error = 6; /* ERROR_INVALID_HANDLE */
+    cr_assert_eq(ps_judge_wine(&c->steps[1], ps_wine_for(&c->steps[1], "10.0"), &a, 0, 1.0, msg, sizeof msg), PS_V_XFAIL);
+    cr_assert_eq(ps_judge_wine(&c->steps[1], ps_wine_for(&c->steps[1], "8.0"), &a, 0, 1.0, msg, sizeof msg), PS_V_FAIL);
+    ps_case_free(c);
+    expect_error("server S create\nserver S cancel -> ERROR_NOT_FOUND wine: ok \"a\" wine: fail \"b\"\n",
+                 "f.case:5:49: error: found another 'wine' clause, expected at most 4, each after the first naming its versions (wine <10.0: ... wine >=10.0: ...)");
 }
