@@ -4,5 +4,4 @@
 #define RUNNER_H
 #include "cli.h"
 int ps_runner_main(const ps_options *o);
-int ps_stress_main(int argc, char **argv); /* stress.c */
 #endif
