@@ -91,7 +91,8 @@ static int seen_before(const char *key)
     int i, seen = 0;
     EnterCriticalSection(&live_round.lock);
     for (i = 0; i < live_round.nseen && !seen; i++) seen = !strcmp(live_round.seen[i], key);
-    if (!seen && live_round.nseen < PS_INCIDENTS) snprintf(live_round.seen[live_round.nseen++], sizeof live_round.seen[0], "%s", key);
+    if (!seen && live_round.nseen < PS_INCIDENTS)
+        snprintf(live_round.seen[live_round.nseen++], sizeof live_round.seen[0], "%s", key);
     LeaveCriticalSection(&live_round.lock);
     return seen;
 }
@@ -122,7 +123,8 @@ static void req_corrupt(worker *w, const char *why, uint32_t seq, uint32_t size)
     ps_errmap_add(&w->c.errs, "DATA_MISMATCH", 1, 0);
     InterlockedIncrement64(&stress.shared->errors);
     series_add(ps_now_ms(), 0, 0, 1);
-    report_incident("client %d request %lu (%lu bytes): response: %s", w->index, (unsigned long)seq, (unsigned long)size, why);
+    report_incident("client %d request %lu (%lu bytes): response: %s", w->index, (unsigned long)seq,
+                    (unsigned long)size, why);
 }
 
 /* Reads one response: message mode loops on ERROR_MORE_DATA to the message's end;
@@ -226,7 +228,8 @@ static void request(worker *w, cconn *cn, uint32_t size, int slow, double due)
     if (rc == 2) snprintf(why, sizeof why, "longer than %lu bytes", (unsigned long)w->rxcap);
     else if (stress.opts->proto == PS_SP_SAMPLE) {
         if (got != PS_SAMPLE_RESPONSE_SIZE) {
-            snprintf(why, sizeof why, "%lu bytes, expected the sample's %d", (unsigned long)got, PS_SAMPLE_RESPONSE_SIZE);
+            snprintf(why, sizeof why, "%lu bytes, expected the sample's %d", (unsigned long)got,
+                     PS_SAMPLE_RESPONSE_SIZE);
             rc = 2;
         } else if (memcmp(w->rx, stress.sample_rsp, got)) {
             DWORD i = 0;
@@ -368,7 +371,8 @@ DWORD WINAPI worker_main(LPVOID p)
         one_op(w);
     }
     w->t_last = ps_now_ms();
-    if (InterlockedIncrement(&live_round.finished) == InterlockedCompareExchange(&live_round.running, 0, 0)) SetEvent(live_round.all_finished);
+    if (InterlockedIncrement(&live_round.finished) == InterlockedCompareExchange(&live_round.running, 0, 0))
+        SetEvent(live_round.all_finished);
     WaitForSingleObject(live_round.release, INFINITE);
     for (i = 0; i < w->nconns; i++) conn_close(&w->conns[i]);
     return 0;

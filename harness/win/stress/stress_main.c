@@ -73,7 +73,8 @@ static int setup_shared(void)
         free(w);
     } else if (stress.opts->processes > 1) {
         wchar_t *w;
-        snprintf(stress.shared_name, sizeof stress.shared_name, "Local\\pipespec-stress-%lu-%lu", GetCurrentProcessId(), GetTickCount());
+        snprintf(stress.shared_name, sizeof stress.shared_name, "Local\\pipespec-stress-%lu-%lu", GetCurrentProcessId(),
+                 GetTickCount());
         w = ps_wide(stress.shared_name);
         shared_map = CreateFileMappingW(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, sizeof(shared_state), w);
         free(w);

@@ -221,7 +221,8 @@ void cpu_decide_spawn(void)
     si.cb = sizeof si;
     if (!CreateProcessW(NULL, cmd, NULL, NULL, FALSE, CREATE_SUSPENDED, NULL, NULL, &si, &pi)) {
         cpu_source.decided = 1;
-        snprintf(cpu_source.note, sizeof cpu_source.note, "not measurable: the check of the CPU time source could not start");
+        snprintf(cpu_source.note, sizeof cpu_source.note,
+                 "not measurable: the check of the CPU time source could not start");
         return;
     }
     if (stress.job) AssignProcessToJobObject(stress.job, pi.hProcess);

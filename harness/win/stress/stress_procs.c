@@ -45,7 +45,8 @@ int server_proc_start(char *err, size_t errlen)
     if (nul != INVALID_HANDLE_VALUE) CloseHandle(nul);
     if (!ok) {
         char en[64];
-        snprintf(err, errlen, "cannot start the server (%s): %s", server_proc.cmdline, errname(GetLastError(), en, sizeof en));
+        snprintf(err, errlen, "cannot start the server (%s): %s", server_proc.cmdline,
+                 errname(GetLastError(), en, sizeof en));
         return -1;
     }
     AssignProcessToJobObject(stress.job, pi.hProcess);
@@ -65,7 +66,8 @@ int server_proc_start(char *err, size_t errlen)
             return -1;
         }
         if (ps_now_ms() > until) {
-            snprintf(err, errlen, "the server did not create \\\\.\\pipe\\%s within 10 s (%s)", stress.pipe_name, server_proc.cmdline);
+            snprintf(err, errlen, "the server did not create \\\\.\\pipe\\%s within 10 s (%s)", stress.pipe_name,
+                     server_proc.cmdline);
             return -1;
         }
         Sleep(10);

@@ -54,10 +54,11 @@ static void srv_new_instance(void)
 {
     sconn *c;
     HANDLE h;
-    DWORD type = stress.opts->byte_mode ? PIPE_TYPE_BYTE | PIPE_READMODE_BYTE : PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE;
+    const ps_stress_opts *o = stress.opts;
+    DWORD type = o->byte_mode ? PIPE_TYPE_BYTE | PIPE_READMODE_BYTE : PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE;
     if (builtin_srv.stop) return;
     h = CreateNamedPipeW(stress.pipe_w, PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED, type | PIPE_WAIT,
-                         stress.opts->instances ? (DWORD)stress.opts->instances : PIPE_UNLIMITED_INSTANCES, PIPE_BUFSZ, PIPE_BUFSZ, 0,
+                         o->instances ? (DWORD)o->instances : PIPE_UNLIMITED_INSTANCES, PIPE_BUFSZ, PIPE_BUFSZ, 0,
                          NULL);
     if (h == INVALID_HANDLE_VALUE) {
         DWORD e = GetLastError();
@@ -138,12 +139,14 @@ static void srv_ended(sconn *c, DWORD e)
     int gone = e == ERROR_BROKEN_PIPE || e == ERROR_PIPE_NOT_CONNECTED || e == ERROR_NO_DATA ||
                (e == ERROR_OPERATION_ABORTED && builtin_srv.stop);
     if (gone) {
-        if (c->state == ST_WRITE || (c->state == ST_READ && c->got > 0)) InterlockedIncrement64(&builtin_srv.client_aborted);
+        if (c->state == ST_WRITE || (c->state == ST_READ && c->got > 0))
+            InterlockedIncrement64(&builtin_srv.client_aborted);
         else if (c->reqs == 0) InterlockedIncrement64(&builtin_srv.client_left);
     } else if (e) {
         char en[64];
         InterlockedIncrement64(&builtin_srv.errors);
-        report_incident("server: %s failed: %s", c->state == ST_WRITE ? "WriteFile" : "ReadFile", errname(e, en, sizeof en));
+        report_incident("server: %s failed: %s", c->state == ST_WRITE ? "WriteFile" : "ReadFile",
+                        errname(e, en, sizeof en));
     }
     InterlockedDecrement(&builtin_srv.active);
     if (c->rxcap > RX_KEEP) {
@@ -339,7 +342,8 @@ int builtin_server_start(int prepare)
     if (builtin_srv.nthreads < 2) builtin_srv.nthreads = 2;
     if (builtin_srv.nthreads > 8) builtin_srv.nthreads = 8;
     for (i = 0; i < builtin_srv.nthreads; i++)
-        builtin_srv.threads[i] = CreateThread(NULL, THREAD_STACK, srv_thread, NULL, STACK_SIZE_PARAM_IS_A_RESERVATION, NULL);
+        builtin_srv.threads[i] =
+            CreateThread(NULL, THREAD_STACK, srv_thread, NULL, STACK_SIZE_PARAM_IS_A_RESERVATION, NULL);
     if (stress.opts->instances && prepare > stress.opts->instances) prepare = stress.opts->instances;
     for (i = 0; i < prepare + SPARE; i++) srv_new_instance();
     if (!builtin_srv.live) return -1;
@@ -363,7 +367,8 @@ void builtin_server_stop(void)
     for (i = 0; i < builtin_srv.nthreads; i++) PostQueuedCompletionStatus(builtin_srv.port, 0, 0, NULL);
     WaitForMultipleObjects((DWORD)builtin_srv.nthreads, builtin_srv.threads, TRUE, 5000);
     for (i = 0; i < builtin_srv.nthreads; i++) CloseHandle(builtin_srv.threads[i]);
-    if (builtin_srv.live > 0) fprintf(stderr, "pipespec stress: %ld server instance(s) did not close\n", (long)builtin_srv.live);
+    if (builtin_srv.live > 0)
+        fprintf(stderr, "pipespec stress: %ld server instance(s) did not close\n", (long)builtin_srv.live);
     CloseHandle(builtin_srv.port);
     builtin_srv.running = 0;
 }
