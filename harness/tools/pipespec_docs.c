@@ -136,6 +136,76 @@ static char *coverage(caselist *cl, int *uncovered)
     return ps_buf_steal(&b);
 }
 
+static int has_case(caselist *cl, const char *id, size_t n)
+{
+    int i;
+    for (i = 0; i < cl->n; i++)
+        if (strlen(cl->v[i]->id) == n && !strncmp(cl->v[i]->id, id, n)) return 1;
+    return 0;
+}
+
+/* The todo_wine table (scenarios/todo_wine.txt) as a section of COVERAGE.md; every case
+ * it names must exist (errors counted in *bad). */
+static void todo_wine_section(ps_buf *b, caselist *cl, const char *scen_dir, int *bad)
+{
+    char *path = ps_sprintf("%s/todo_wine.txt", scen_dir), *text, *line, *save;
+    size_t len;
+    int rows = 0, reported = 0;
+    text = ps_read_file(path, &len);
+    if (!text) {
+        fprintf(stderr, "pipespec_docs: cannot read %s\n", path);
+        (*bad)++;
+        free(path);
+        return;
+    }
+    ps_buf_adds(b, "\n## The behaviours Wine's own tests mark todo_wine\n\n"
+                   "From `scenarios/todo_wine.txt`: each behaviour that Wine 8.0's pipe tests assert for "
+                   "Windows and mark todo_wine for Wine, and the cases that report it (XFAIL under Wine, "
+                   "FAIL with `--strict`), or why none does.\n\n| where | behaviour (Windows) | cases |\n| --- | --- | --- |\n");
+    for (line = text; line && *line; line = save) {
+        char *f[4] = {0}, *q;
+        int nf = 0;
+        save = strchr(line, '\n');
+        if (save) *save++ = 0;
+        if (*line == '#' || !*line) continue;
+        for (q = line, f[nf++] = q; nf < 4 && (q = strchr(q, '\t')) != NULL;) *q++ = 0, f[nf++] = q;
+        if (nf < 3) {
+            fprintf(stderr, "%s: a line without its three tab-separated fields: %s\n", path, line);
+            (*bad)++;
+            continue;
+        }
+        rows++;
+        ps_buf_printf(b, "| %s | ", f[0]);
+        md_cell(b, f[1]);
+        ps_buf_adds(b, " | ");
+        if (!strcmp(f[2], "-")) {
+            ps_buf_adds(b, "none: ");
+            md_cell(b, nf > 3 ? f[3] : "(no reason given)");
+            if (nf < 4 || !f[3][0]) {
+                fprintf(stderr, "%s: %s has no case and no reason\n", path, f[0]);
+                (*bad)++;
+            }
+        } else {
+            const char *id = f[2];
+            reported++;
+            while (*id) {
+                size_t n = strcspn(id, " ");
+                if (!has_case(cl, id, n)) {
+                    fprintf(stderr, "%s: %s names the case '%.*s', which does not exist\n", path, f[0], (int)n, id);
+                    (*bad)++;
+                }
+                ps_buf_printf(b, "%.*s%s", (int)n, id, id[n] ? ", " : "");
+                id += n;
+                while (*id == ' ') id++;
+            }
+        }
+        ps_buf_adds(b, " |\n");
+    }
+    ps_buf_printf(b, "\n%d of %d behaviours reported by a case.\n", reported, rows);
+    free(text);
+    free(path);
+}
+
 static char *divergences(caselist *cl)
 {
     ps_buf b;
@@ -311,6 +381,16 @@ int main(int argc, char **argv)
     rc |= emit(argv[2], "CATALOGUE.md", t, check);
     free(t);
     t = coverage(&cl, &uncovered);
+    {
+        ps_buf cb;
+        int bad = 0;
+        ps_buf_init(&cb);
+        ps_buf_adds(&cb, t);
+        todo_wine_section(&cb, &cl, argv[1], &bad);
+        free(t);
+        t = ps_buf_steal(&cb);
+        if (bad) rc = 1;
+    }
     rc |= emit(argv[2], "COVERAGE.md", t, check);
     free(t);
     t = divergences(&cl);

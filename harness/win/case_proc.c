@@ -53,13 +53,25 @@ void op_start(actor *a, const ps_step *s)
     /* Only this program may inherit its output's write end: it is inheritable just
      * while this program is created, under a lock, so programs started at the same
      * time by other actors never hold each other's output open (as in the runner). */
-    AcquireSRWLockExclusive(&spawn_lock);
-    SetHandleInformation(wr, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT);
-    SetLastError(0xdeadbeef);
-    ok = CreateProcessW(NULL, w, NULL, NULL, TRUE, 0, NULL, NULL, &si, &a->pi);
-    cp_set_bool_result(a, ok);
-    SetHandleInformation(wr, HANDLE_FLAG_INHERIT, 0);
-    ReleaseSRWLockExclusive(&spawn_lock);
+    {
+        /* A start can fail for a moment under load (Wine: ERROR_INTERNAL_ERROR while many
+         * processes start): that says nothing about the program, so try again; if it
+         * keeps failing so, the harness could not start it (ERROR, not a verdict). */
+        int attempt;
+        for (attempt = 0; attempt < 4; attempt++) {
+            AcquireSRWLockExclusive(&spawn_lock);
+            SetHandleInformation(wr, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT);
+            SetLastError(0xdeadbeef);
+            ok = CreateProcessW(NULL, w, NULL, NULL, TRUE, 0, NULL, NULL, &si, &a->pi);
+            cp_set_bool_result(a, ok);
+            SetHandleInformation(wr, HANDLE_FLAG_INHERIT, 0);
+            ReleaseSRWLockExclusive(&spawn_lock);
+            if (ok || a->act.error != ERROR_INTERNAL_ERROR) break;
+            Sleep(50u << attempt);
+        }
+        if (!ok && a->act.error == ERROR_INTERNAL_ERROR)
+            cp_harness_fault(a, "CreateProcessW of %s failed with ERROR_INTERNAL_ERROR four times (the platform under load)", a->name);
+    }
     CloseHandle(wr);
     if (ok) {
         a->started = 1;

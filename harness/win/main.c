@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "compare.h"
 #include "runner.h"
+#include "stress.h"
 #include <fcntl.h>
 #include <io.h>
 #include <stdio.h>

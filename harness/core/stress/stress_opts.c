@@ -324,194 +324,244 @@ static int parse_prob(const char *s, double *p)
     return parse_double(s, p) || *p < 0 || *p > 1 ? -1 : 0;
 }
 
-int ps_stress_parse(int argc, char **argv, ps_stress_opts *o, char *err, size_t errlen)
-{
-    int i, explicit_server = 0, have_requests = 0, have_duration = 0, persistent = 0, churn = 0;
-    ps_stress_defaults(o);
-    for (i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        long n;
-        double d;
-        uint64_t u;
-#define NEED_VALUE()                                                   \
-    do {                                                               \
-        if (!v) {                                                      \
-            seterr(err, errlen, "%s needs a value", a);                \
-            return -1;                                                 \
-        }                                                              \
-        i++;                                                           \
-    } while (0)
-#define BAD(what)                                                      \
-    do {                                                               \
-        seterr(err, errlen, "%s: bad value '%s' (expected %s)", a, v, what); \
-        return -1;                                                     \
-    } while (0)
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) return 1;
-        else if (!strcmp(a, "--clients")) {
-            NEED_VALUE();
-            if (parse_int(v, 1, 100000, &n)) BAD("1..100000");
-            o->clients = (int)n;
-        } else if (!strcmp(a, "--connections")) {
-            NEED_VALUE();
-            if (parse_int(v, 1, 100000, &n)) BAD("1..100000");
-            o->connections = (int)n;
-        } else if (!strcmp(a, "--processes")) {
-            NEED_VALUE();
-            if (parse_int(v, 1, 64, &n)) BAD("1..64");
-            o->processes = (int)n;
-        } else if (!strcmp(a, "--requests")) {
-            NEED_VALUE();
-            if (ps_stress_parse_size(v, &u) || u < 1) BAD("a count >= 1");
-            o->requests = u;
-            have_requests = 1;
-        } else if (!strcmp(a, "--duration")) {
-            NEED_VALUE();
-            if (parse_double(v, &d) || d <= 0 || d > 86400) BAD("seconds, 0 < S <= 86400");
-            o->duration_s = d;
-            have_duration = 1;
-        } else if (!strcmp(a, "--rate")) {
-            NEED_VALUE();
-            if (parse_double(v, &d) || d <= 0 || d > 1e7) BAD("requests per second > 0");
-            o->rate = d;
-        } else if (!strcmp(a, "--burst")) {
-            NEED_VALUE();
-            if (parse_double(v, &d) || d < 1 || d > 1e6) BAD("a count >= 1");
-            o->burst = d;
-        } else if (!strcmp(a, "--size")) {
-            NEED_VALUE();
-            if (ps_sizemix_parse(v, &o->sizes, err, errlen)) return -1;
-        } else if (!strcmp(a, "--mode")) {
-            NEED_VALUE();
-            if (!strcmp(v, "reqresp")) o->stream = 0;
-            else if (!strcmp(v, "stream")) o->stream = 1;
-            else BAD("reqresp or stream");
-        } else if (!strcmp(a, "--type")) {
-            NEED_VALUE();
-            if (!strcmp(v, "message")) o->byte_mode = 0;
-            else if (!strcmp(v, "byte")) o->byte_mode = 1;
-            else BAD("message or byte");
-        } else if (!strcmp(a, "--protocol")) {
-            NEED_VALUE();
-            if (!strcmp(v, "sample")) o->proto = PS_SP_SAMPLE;
-            else if (!strcmp(v, "builtin")) o->proto = PS_SP_BUILTIN;
-            else BAD("sample or builtin");
-        } else if (!strcmp(a, "--churn")) churn = 1;
-        else if (!strcmp(a, "--persistent")) persistent = 1;
-        else if (!strcmp(a, "--scale")) {
-            char *dup, *t, *save = NULL;
-            NEED_VALUE();
-            o->nscale = 0;
-            dup = ps_xstrdup(v);
-            for (t = strtok_r_portable(dup, ",", &save); t; t = strtok_r_portable(NULL, ",", &save)) {
-                if (o->nscale == PS_STRESS_MAX_SCALE || parse_int(t, 1, 100000, &n)) {
-                    free(dup);
-                    BAD("a list of at most 16 client counts, e.g. 1,2,4,8");
-                }
-                o->scale[o->nscale++] = (int)n;
-            }
-            free(dup);
-            if (!o->nscale) BAD("a list of client counts");
-        } else if (!strcmp(a, "--fault-mid-message")) {
-            NEED_VALUE();
-            if (parse_prob(v, &o->p_mid)) BAD("a probability 0..1");
-        } else if (!strcmp(a, "--fault-connect-leave")) {
-            NEED_VALUE();
-            if (parse_prob(v, &o->p_leave)) BAD("a probability 0..1");
-        } else if (!strcmp(a, "--slow-reader")) {
-            NEED_VALUE();
-            if (parse_prob(v, &o->p_slow)) BAD("a probability 0..1");
-        } else if (!strcmp(a, "--slow-ms")) {
-            NEED_VALUE();
-            if (parse_double(v, &d) || d < 0 || d > 10000) BAD("milliseconds 0..10000");
-            o->slow_ms = d;
-        } else if (!strcmp(a, "--seed")) {
-            NEED_VALUE();
-            if (v[0] < '0' || v[0] > '9') BAD("an unsigned integer");
-            {
-                char *e;
-                o->seed = (uint64_t)strtoull(v, &e, 0);
-                if (*e) BAD("an unsigned integer");
-            }
-        } else if (!strcmp(a, "--server")) {
-            NEED_VALUE();
-            if (!strcmp(v, "builtin")) o->server = PS_SS_BUILTIN;
-            else if (!strcmp(v, "reference")) o->server = PS_SS_REFERENCE;
-            else BAD("builtin or reference (or use --server-cmd / --server-pipe)");
-            explicit_server++;
-        } else if (!strcmp(a, "--server-cmd")) {
-            NEED_VALUE();
-            if (!*v) BAD("a command line");
-            o->server = PS_SS_CMD;
-            o->server_cmd = v;
-            explicit_server++;
-        } else if (!strcmp(a, "--server-pipe")) {
-            NEED_VALUE();
-            if (!*v || strchr(v, '\\')) BAD("a pipe name after \\\\.\\pipe\\");
-            o->server = PS_SS_PIPE;
-            o->server_pipe = v;
-            explicit_server++;
-        } else if (!strcmp(a, "--pipe")) {
-            NEED_VALUE();
-            if (!*v || strchr(v, '\\')) BAD("a pipe name after \\\\.\\pipe\\");
-            o->server_pipe = v;
-        } else if (!strcmp(a, "--instances")) {
-            NEED_VALUE();
-            if (parse_int(v, 1, 254, &n)) BAD("1..254");
-            o->instances = (int)n;
-        } else if (!strcmp(a, "--restart-every")) {
-            NEED_VALUE();
-            if (ps_stress_parse_size(v, &u) || u < 1) BAD("a count >= 1");
-            o->restart_every = u;
-        } else if (!strcmp(a, "--wait-ms")) {
-            NEED_VALUE();
-            if (parse_double(v, &d) || d < 1 || d > 600000) BAD("milliseconds 1..600000");
-            o->wait_ms = d;
-        } else if (!strcmp(a, "--connect-timeout")) {
-            NEED_VALUE();
-            if (parse_double(v, &d) || d < 1 || d > 600000) BAD("milliseconds 1..600000");
-            o->connect_timeout_ms = d;
-        } else if (!strcmp(a, "--request-timeout")) {
-            NEED_VALUE();
-            if (parse_double(v, &d) || d < 1 || d > 600000) BAD("milliseconds 1..600000");
-            o->request_timeout_ms = d;
-        } else if (!strcmp(a, "--leak-bound")) {
-            NEED_VALUE();
-            if (ps_stress_parse_size(v, &u)) BAD("bytes, e.g. 4m");
-            o->leak_bytes = u;
-        } else if (!strcmp(a, "--leak-handles")) {
-            NEED_VALUE();
-            if (parse_int(v, 0, 1000000, &n)) BAD("a count");
-            o->leak_handles = n;
-        } else if (!strcmp(a, "--report-dir")) {
-            NEED_VALUE();
-            if (!*v) BAD("a folder");
-            o->report_dir = v;
-        } else if (!strcmp(a, "--json")) o->json = 1;
-        else if (!strcmp(a, "--progress")) o->progress = 1;
-        else if (!strcmp(a, "--no-progress")) o->progress = 0;
-        else if (!strcmp(a, "--quiet")) o->quiet = 1;
-        else if (!strcmp(a, "--serve-only")) o->serve_only = 1;
-        else if (!strcmp(a, "--worker")) {
-            NEED_VALUE();
-            if (parse_int(v, 0, 63, &n)) BAD("0..63");
-            o->worker = 1;
-            o->worker_index = (int)n;
-        } else if (!strcmp(a, "--t0")) {
-            NEED_VALUE();
-            if (parse_double(v, &o->t0_ms)) BAD("milliseconds");
-        } else if (!strcmp(a, "--shared")) {
-            NEED_VALUE();
-            o->shared_name = v;
-        } else {
-            seterr(err, errlen, "unknown stress option '%s'", a);
-            return -1;
-        }
-#undef NEED_VALUE
-#undef BAD
-    }
+/* One option being parsed: the option, the argument after it, and what the checks
+ * after the loop need to know of the options seen so far. */
+typedef struct {
+    const char *a, *v;    /* the option; the argument after it, NULL at the end */
+    int took_value;       /* the option used v */
+    char *err;
+    size_t errlen;
+    int explicit_server, have_requests, have_duration, persistent, churn;
+} opt_arg;
 
-    /* fit the options together */
+/* The option needs a value: -1 with the error when there is none. */
+static int need_value(opt_arg *x)
+{
+    if (!x->v) {
+        seterr(x->err, x->errlen, "%s needs a value", x->a);
+        return -1;
+    }
+    x->took_value = 1;
+    return 0;
+}
+
+/* A bad value: the error says what was expected; returns -1. */
+static int bad_value(opt_arg *x, const char *what)
+{
+    seterr(x->err, x->errlen, "%s: bad value '%s' (expected %s)", x->a, x->v, what);
+    return -1;
+}
+
+/* The options of one case each below: 0 parsed, 1 not one of them, -1 error. */
+
+/* Clients, connections, processes and the length of the load. */
+static int parse_load_option(opt_arg *x, ps_stress_opts *o)
+{
+    const char *a = x->a, *v = x->v;
+    long n;
+    double d;
+    uint64_t u;
+    if (!strcmp(a, "--clients")) {
+        if (need_value(x)) return -1;
+        if (parse_int(v, 1, 100000, &n)) return bad_value(x, "1..100000");
+        o->clients = (int)n;
+    } else if (!strcmp(a, "--connections")) {
+        if (need_value(x)) return -1;
+        if (parse_int(v, 1, 100000, &n)) return bad_value(x, "1..100000");
+        o->connections = (int)n;
+    } else if (!strcmp(a, "--processes")) {
+        if (need_value(x)) return -1;
+        if (parse_int(v, 1, 64, &n)) return bad_value(x, "1..64");
+        o->processes = (int)n;
+    } else if (!strcmp(a, "--requests")) {
+        if (need_value(x)) return -1;
+        if (ps_stress_parse_size(v, &u) || u < 1) return bad_value(x, "a count >= 1");
+        o->requests = u;
+        x->have_requests = 1;
+    } else if (!strcmp(a, "--duration")) {
+        if (need_value(x)) return -1;
+        if (parse_double(v, &d) || d <= 0 || d > 86400) return bad_value(x, "seconds, 0 < S <= 86400");
+        o->duration_s = d;
+        x->have_duration = 1;
+    } else if (!strcmp(a, "--rate")) {
+        if (need_value(x)) return -1;
+        if (parse_double(v, &d) || d <= 0 || d > 1e7) return bad_value(x, "requests per second > 0");
+        o->rate = d;
+    } else if (!strcmp(a, "--burst")) {
+        if (need_value(x)) return -1;
+        if (parse_double(v, &d) || d < 1 || d > 1e6) return bad_value(x, "a count >= 1");
+        o->burst = d;
+    } else if (!strcmp(a, "--scale")) {
+        char *dup, *t, *save = NULL;
+        if (need_value(x)) return -1;
+        o->nscale = 0;
+        dup = ps_xstrdup(v);
+        for (t = strtok_r_portable(dup, ",", &save); t; t = strtok_r_portable(NULL, ",", &save)) {
+            if (o->nscale == PS_STRESS_MAX_SCALE || parse_int(t, 1, 100000, &n)) {
+                free(dup);
+                return bad_value(x, "a list of at most 16 client counts, e.g. 1,2,4,8");
+            }
+            o->scale[o->nscale++] = (int)n;
+        }
+        free(dup);
+        if (!o->nscale) return bad_value(x, "a list of client counts");
+    } else return 1;
+    return 0;
+}
+
+/* What the requests are: sizes, mode, pipe type, protocol, connection reuse. */
+static int parse_shape_option(opt_arg *x, ps_stress_opts *o)
+{
+    const char *a = x->a, *v = x->v;
+    if (!strcmp(a, "--size")) {
+        if (need_value(x)) return -1;
+        if (ps_sizemix_parse(v, &o->sizes, x->err, x->errlen)) return -1;
+    } else if (!strcmp(a, "--mode")) {
+        if (need_value(x)) return -1;
+        if (!strcmp(v, "reqresp")) o->stream = 0;
+        else if (!strcmp(v, "stream")) o->stream = 1;
+        else return bad_value(x, "reqresp or stream");
+    } else if (!strcmp(a, "--type")) {
+        if (need_value(x)) return -1;
+        if (!strcmp(v, "message")) o->byte_mode = 0;
+        else if (!strcmp(v, "byte")) o->byte_mode = 1;
+        else return bad_value(x, "message or byte");
+    } else if (!strcmp(a, "--protocol")) {
+        if (need_value(x)) return -1;
+        if (!strcmp(v, "sample")) o->proto = PS_SP_SAMPLE;
+        else if (!strcmp(v, "builtin")) o->proto = PS_SP_BUILTIN;
+        else return bad_value(x, "sample or builtin");
+    } else if (!strcmp(a, "--churn")) x->churn = 1;
+    else if (!strcmp(a, "--persistent")) x->persistent = 1;
+    else return 1;
+    return 0;
+}
+
+/* Faults, slow readers and the seed. */
+static int parse_fault_option(opt_arg *x, ps_stress_opts *o)
+{
+    const char *a = x->a, *v = x->v;
+    double d;
+    if (!strcmp(a, "--fault-mid-message")) {
+        if (need_value(x)) return -1;
+        if (parse_prob(v, &o->p_mid)) return bad_value(x, "a probability 0..1");
+    } else if (!strcmp(a, "--fault-connect-leave")) {
+        if (need_value(x)) return -1;
+        if (parse_prob(v, &o->p_leave)) return bad_value(x, "a probability 0..1");
+    } else if (!strcmp(a, "--slow-reader")) {
+        if (need_value(x)) return -1;
+        if (parse_prob(v, &o->p_slow)) return bad_value(x, "a probability 0..1");
+    } else if (!strcmp(a, "--slow-ms")) {
+        if (need_value(x)) return -1;
+        if (parse_double(v, &d) || d < 0 || d > 10000) return bad_value(x, "milliseconds 0..10000");
+        o->slow_ms = d;
+    } else if (!strcmp(a, "--seed")) {
+        char *e;
+        if (need_value(x)) return -1;
+        if (v[0] < '0' || v[0] > '9') return bad_value(x, "an unsigned integer");
+        o->seed = (uint64_t)strtoull(v, &e, 0);
+        if (*e) return bad_value(x, "an unsigned integer");
+    } else return 1;
+    return 0;
+}
+
+/* Milliseconds 1..600000 (the timeouts). */
+static int parse_timeout(opt_arg *x, double *ms)
+{
+    double d;
+    if (need_value(x)) return -1;
+    if (parse_double(x->v, &d) || d < 1 || d > 600000) return bad_value(x, "milliseconds 1..600000");
+    *ms = d;
+    return 0;
+}
+
+/* The server, its pipe, restarts and timeouts. */
+static int parse_server_option(opt_arg *x, ps_stress_opts *o)
+{
+    const char *a = x->a, *v = x->v;
+    long n;
+    uint64_t u;
+    if (!strcmp(a, "--server")) {
+        if (need_value(x)) return -1;
+        if (!strcmp(v, "builtin")) o->server = PS_SS_BUILTIN;
+        else if (!strcmp(v, "reference")) o->server = PS_SS_REFERENCE;
+        else return bad_value(x, "builtin or reference (or use --server-cmd / --server-pipe)");
+        x->explicit_server++;
+    } else if (!strcmp(a, "--server-cmd")) {
+        if (need_value(x)) return -1;
+        if (!*v) return bad_value(x, "a command line");
+        o->server = PS_SS_CMD;
+        o->server_cmd = v;
+        x->explicit_server++;
+    } else if (!strcmp(a, "--server-pipe")) {
+        if (need_value(x)) return -1;
+        if (!*v || strchr(v, '\\')) return bad_value(x, "a pipe name after \\\\.\\pipe\\");
+        o->server = PS_SS_PIPE;
+        o->server_pipe = v;
+        x->explicit_server++;
+    } else if (!strcmp(a, "--pipe")) {
+        if (need_value(x)) return -1;
+        if (!*v || strchr(v, '\\')) return bad_value(x, "a pipe name after \\\\.\\pipe\\");
+        o->server_pipe = v;
+    } else if (!strcmp(a, "--instances")) {
+        if (need_value(x)) return -1;
+        if (parse_int(v, 1, 254, &n)) return bad_value(x, "1..254");
+        o->instances = (int)n;
+    } else if (!strcmp(a, "--restart-every")) {
+        if (need_value(x)) return -1;
+        if (ps_stress_parse_size(v, &u) || u < 1) return bad_value(x, "a count >= 1");
+        o->restart_every = u;
+    } else if (!strcmp(a, "--wait-ms")) return parse_timeout(x, &o->wait_ms);
+    else if (!strcmp(a, "--connect-timeout")) return parse_timeout(x, &o->connect_timeout_ms);
+    else if (!strcmp(a, "--request-timeout")) return parse_timeout(x, &o->request_timeout_ms);
+    else if (!strcmp(a, "--serve-only")) o->serve_only = 1;
+    else return 1;
+    return 0;
+}
+
+/* Checks and output; and the options the harness gives its client processes. */
+static int parse_output_option(opt_arg *x, ps_stress_opts *o)
+{
+    const char *a = x->a, *v = x->v;
+    long n;
+    uint64_t u;
+    if (!strcmp(a, "--leak-bound")) {
+        if (need_value(x)) return -1;
+        if (ps_stress_parse_size(v, &u)) return bad_value(x, "bytes, e.g. 4m");
+        o->leak_bytes = u;
+    } else if (!strcmp(a, "--leak-handles")) {
+        if (need_value(x)) return -1;
+        if (parse_int(v, 0, 1000000, &n)) return bad_value(x, "a count");
+        o->leak_handles = n;
+    } else if (!strcmp(a, "--report-dir")) {
+        if (need_value(x)) return -1;
+        if (!*v) return bad_value(x, "a folder");
+        o->report_dir = v;
+    } else if (!strcmp(a, "--json")) o->json = 1;
+    else if (!strcmp(a, "--progress")) o->progress = 1;
+    else if (!strcmp(a, "--no-progress")) o->progress = 0;
+    else if (!strcmp(a, "--quiet")) o->quiet = 1;
+    else if (!strcmp(a, "--worker")) {
+        if (need_value(x)) return -1;
+        if (parse_int(v, 0, 63, &n)) return bad_value(x, "0..63");
+        o->worker = 1;
+        o->worker_index = (int)n;
+    } else if (!strcmp(a, "--t0")) {
+        if (need_value(x)) return -1;
+        if (parse_double(v, &o->t0_ms)) return bad_value(x, "milliseconds");
+    } else if (!strcmp(a, "--shared")) {
+        if (need_value(x)) return -1;
+        o->shared_name = v;
+    } else return 1;
+    return 0;
+}
+
+/* The options fitted together once all are read: defaults that depend on others, and
+ * the combinations that cannot work. 0 ok, -1 with err. */
+static int fit_options(ps_stress_opts *o, const opt_arg *x, char *err, size_t errlen)
+{
+    int have_requests = x->have_requests, have_duration = x->have_duration;
+    int explicit_server = x->explicit_server, persistent = x->persistent, churn = x->churn;
     if (have_requests && have_duration) {
         seterr(err, errlen, "give --requests or --duration, not both");
         return -1;
@@ -585,4 +635,32 @@ int ps_stress_parse(int argc, char **argv, ps_stress_opts *o, char *err, size_t 
         return -1;
     }
     return 0;
+}
+
+int ps_stress_parse(int argc, char **argv, ps_stress_opts *o, char *err, size_t errlen)
+{
+    static int (*const groups[])(opt_arg *, ps_stress_opts *) = {
+        parse_load_option, parse_shape_option, parse_fault_option, parse_server_option, parse_output_option};
+    opt_arg x;
+    int i;
+    memset(&x, 0, sizeof x);
+    x.err = err;
+    x.errlen = errlen;
+    ps_stress_defaults(o);
+    for (i = 0; i < argc; i++) {
+        size_t g;
+        int rc = 1;
+        x.a = argv[i];
+        x.v = i + 1 < argc ? argv[i + 1] : NULL;
+        x.took_value = 0;
+        if (!strcmp(x.a, "--help") || !strcmp(x.a, "-h")) return 1;
+        for (g = 0; g < sizeof groups / sizeof groups[0] && rc == 1; g++) rc = groups[g](&x, o);
+        if (rc < 0) return -1;
+        if (rc == 1) {
+            seterr(err, errlen, "unknown stress option '%s'", x.a);
+            return -1;
+        }
+        if (x.took_value) i++;
+    }
+    return fit_options(o, &x, err, errlen);
 }

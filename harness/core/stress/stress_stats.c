@@ -529,14 +529,18 @@ static void leak_checks(ps_stress_run *run, const char *mem_name, const char *h_
     leak_check(run, h_name, who, &fit[1], 1, na_reason && *na_reason ? na_reason : handles_na);
 }
 
-void ps_stress_evaluate(ps_stress_run *run)
-{
-    int i, ok = 1;
-    char bad[200];
-    uint64_t corrupt = 0, unexpected = 0, srv_corrupt = 0, srv_errors = 0;
-    run->nchecks = 0;
+/* What the accounting check sums for the checks after it (up to the first round
+ * whose counts do not add up). */
+typedef struct {
+    uint64_t corrupt, unexpected, srv_corrupt, srv_errors;
+} eval_totals;
 
-    /* accounting */
+/* accounting: every request is verified or an error, every operation a request or a
+ * fault, and the builtin server's own counts agree. */
+static void check_accounting(ps_stress_run *run, eval_totals *tot)
+{
+    int i;
+    char bad[200];
     bad[0] = 0;
     for (i = 0; i < run->nrounds && !bad[0]; i++) {
         const ps_round *r = &run->rounds[i];
@@ -570,11 +574,11 @@ void ps_stress_evaluate(ps_stress_run *run)
                          " abandoned mid-message)",
                          i + 1, r->srv.requests, c->sent, c->fault_mid);
         }
-        corrupt += c->corrupt;
-        unexpected += c->errors - c->errors_expected - c->corrupt;
+        tot->corrupt += c->corrupt;
+        tot->unexpected += c->errors - c->errors_expected - c->corrupt;
         if (r->have_server) {
-            srv_corrupt += r->srv.corrupt;
-            srv_errors += r->srv.errors;
+            tot->srv_corrupt += r->srv.corrupt;
+            tot->srv_errors += r->srv.errors;
         }
     }
     if (bad[0]) add_check(run, "accounting", PS_CHECK_FAIL, "%s", bad);
@@ -589,40 +593,46 @@ void ps_stress_evaluate(ps_stress_run *run)
                   "sent %" PRIu64 " = verified %" PRIu64 " + errors %" PRIu64 "%s", s, v, e,
                   run->nrounds && run->rounds[0].have_server ? "; the server's own counts agree" : "");
     }
+}
 
-    /* integrity: PASS only when something was verified */
-    {
-        uint64_t by_clients = 0, by_server = 0, sent = 0;
-        int server_counts = 0;
-        for (i = 0; i < run->nrounds; i++) {
-            if (!run->stream) by_clients += run->rounds[i].c.verified;
-            if (run->rounds[i].have_server) by_server += run->rounds[i].srv.requests, server_counts = 1;
-            sent += run->rounds[i].c.sent;
-        }
-        if (corrupt || srv_corrupt)
-            add_check(run, "integrity", PS_CHECK_FAIL,
-                      "%" PRIu64 " corrupt response(s) seen by the clients, %" PRIu64
-                      " corrupt request(s) seen by the server",
-                      corrupt, srv_corrupt);
-        else if (run->stream && !server_counts)
-            add_check(run, "integrity", PS_CHECK_NA,
-                      "one-way streaming to a server in another process: what it read is verified there, not here");
-        else if (!by_clients && !by_server)
-            add_check(run, "integrity", PS_CHECK_NA, "nothing to verify: no %s of %" PRIu64 " arrived whole (see progress)",
-                      run->stream ? "message" : "response", sent);
-        else if (run->stream)
-            add_check(run, "integrity", PS_CHECK_PASS, "%" PRIu64 " messages verified byte for byte by the server",
-                      by_server);
-        else if (server_counts)
-            add_check(run, "integrity", PS_CHECK_PASS,
-                      "%" PRIu64 " responses verified byte for byte by the clients, %" PRIu64 " requests by the server",
-                      by_clients, by_server);
-        else
-            add_check(run, "integrity", PS_CHECK_PASS, "%" PRIu64 " responses verified byte for byte by the clients",
-                      by_clients);
+/* integrity: PASS only when something was verified. */
+static void check_integrity(ps_stress_run *run, uint64_t corrupt, uint64_t srv_corrupt)
+{
+    int i;
+    uint64_t by_clients = 0, by_server = 0, sent = 0;
+    int server_counts = 0;
+    for (i = 0; i < run->nrounds; i++) {
+        if (!run->stream) by_clients += run->rounds[i].c.verified;
+        if (run->rounds[i].have_server) by_server += run->rounds[i].srv.requests, server_counts = 1;
+        sent += run->rounds[i].c.sent;
     }
+    if (corrupt || srv_corrupt)
+        add_check(run, "integrity", PS_CHECK_FAIL,
+                  "%" PRIu64 " corrupt response(s) seen by the clients, %" PRIu64
+                  " corrupt request(s) seen by the server",
+                  corrupt, srv_corrupt);
+    else if (run->stream && !server_counts)
+        add_check(run, "integrity", PS_CHECK_NA,
+                  "one-way streaming to a server in another process: what it read is verified there, not here");
+    else if (!by_clients && !by_server)
+        add_check(run, "integrity", PS_CHECK_NA, "nothing to verify: no %s of %" PRIu64 " arrived whole (see progress)",
+                  run->stream ? "message" : "response", sent);
+    else if (run->stream)
+        add_check(run, "integrity", PS_CHECK_PASS, "%" PRIu64 " messages verified byte for byte by the server",
+                  by_server);
+    else if (server_counts)
+        add_check(run, "integrity", PS_CHECK_PASS,
+                  "%" PRIu64 " responses verified byte for byte by the clients, %" PRIu64 " requests by the server",
+                  by_clients, by_server);
+    else
+        add_check(run, "integrity", PS_CHECK_PASS, "%" PRIu64 " responses verified byte for byte by the clients",
+                  by_clients);
+}
 
-    /* unexpected errors, with the most frequent one named */
+/* errors: none unexpected, or the most frequent one named. */
+static void check_errors(ps_stress_run *run, uint64_t unexpected, uint64_t srv_errors)
+{
+    int i;
     if (unexpected || srv_errors) {
         ps_errmap all;
         const ps_errentry *top = NULL;
@@ -641,8 +651,13 @@ void ps_stress_evaluate(ps_stress_run *run)
             add_check(run, "errors", PS_CHECK_FAIL, "%" PRIu64 " unexpected client error(s), %" PRIu64 " server error(s)",
                       unexpected, srv_errors);
     } else add_check(run, "errors", PS_CHECK_PASS, "no unexpected error");
+}
 
-    /* progress */
+/* progress: every round completed requests. */
+static void check_progress(ps_stress_run *run)
+{
+    int i;
+    char bad[200];
     bad[0] = 0;
     for (i = 0; i < run->nrounds && !bad[0]; i++) {
         const ps_counters *c = &run->rounds[i].c;
@@ -661,6 +676,51 @@ void ps_stress_evaluate(ps_stress_run *run)
     if (!run->nrounds) snprintf(bad, sizeof bad, "no round ran");
     if (bad[0]) add_check(run, "progress", PS_CHECK_FAIL, "%s", bad);
     else add_check(run, "progress", PS_CHECK_PASS, "every round completed requests");
+}
+
+/* leaks: the harness (or each client process) and the server. */
+static void check_leaks(ps_stress_run *run)
+{
+    int i;
+    const ps_round *last = run->nrounds ? &run->rounds[run->nrounds - 1] : NULL;
+    ps_leakfit fit[2];
+    if (last && last->nprocs) { /* the client processes: the worst of each */
+        int k;
+        for (k = 0; k < 2; k++) {
+            int worst = 0;
+            for (i = 1; i < last->nprocs; i++) {
+                const ps_leakfit *f = &last->proc_fit[i][k], *w = &last->proc_fit[worst][k];
+                if (f->judged > w->judged || (f->judged == w->judged && f->growth > w->growth)) worst = i;
+            }
+            fit[k] = last->proc_fit[worst][k];
+        }
+        leak_checks(run, "leak-memory-clients", "leak-handles-clients", "client processes (worst)", fit, NULL,
+                    NULL);
+    }
+    ps_leak_fit(&run->leak_harness, 0, &fit[0]);
+    ps_leak_fit(&run->leak_harness, 1, &fit[1]);
+    leak_checks(run, "leak-memory-harness", "leak-handles-harness", "harness", fit, NULL, NULL);
+    ps_leak_fit(&run->leak_server, 0, &fit[0]);
+    ps_leak_fit(&run->leak_server, 1, &fit[1]);
+    leak_checks(run, "leak-memory-server", "leak-handles-server",
+                run->opts.server == PS_SS_BUILTIN ? "server (in the harness)" : "server", fit,
+                run->opts.server == PS_SS_BUILTIN ? "the builtin server runs inside the harness (see leak-*-harness)"
+                : run->server_restarts ? "the server was restarted during the run"
+                : run->server_died ? "the server exited during the run (see server)"
+                : NULL,
+                run->server_handles_note);
+}
+
+void ps_stress_evaluate(ps_stress_run *run)
+{
+    int i, ok = 1;
+    eval_totals tot;
+    memset(&tot, 0, sizeof tot);
+    run->nchecks = 0;
+    check_accounting(run, &tot);
+    check_integrity(run, tot.corrupt, tot.srv_corrupt);
+    check_errors(run, tot.unexpected, tot.srv_errors);
+    check_progress(run);
 
     /* connections */
     if (run->opts.connections) {
@@ -669,37 +729,7 @@ void ps_stress_evaluate(ps_stress_run *run)
         add_check(run, "connections", held >= run->opts.connections ? PS_CHECK_PASS : PS_CHECK_FAIL,
                   "%d of %d connections held at once", held, run->opts.connections);
     }
-
-    /* leaks: the harness (or each client process) and the server */
-    {
-        const ps_round *last = run->nrounds ? &run->rounds[run->nrounds - 1] : NULL;
-        ps_leakfit fit[2];
-        if (last && last->nprocs) { /* the client processes: the worst of each */
-            int k;
-            for (k = 0; k < 2; k++) {
-                int worst = 0;
-                for (i = 1; i < last->nprocs; i++) {
-                    const ps_leakfit *f = &last->proc_fit[i][k], *w = &last->proc_fit[worst][k];
-                    if (f->judged > w->judged || (f->judged == w->judged && f->growth > w->growth)) worst = i;
-                }
-                fit[k] = last->proc_fit[worst][k];
-            }
-            leak_checks(run, "leak-memory-clients", "leak-handles-clients", "client processes (worst)", fit, NULL,
-                        NULL);
-        }
-        ps_leak_fit(&run->leak_harness, 0, &fit[0]);
-        ps_leak_fit(&run->leak_harness, 1, &fit[1]);
-        leak_checks(run, "leak-memory-harness", "leak-handles-harness", "harness", fit, NULL, NULL);
-        ps_leak_fit(&run->leak_server, 0, &fit[0]);
-        ps_leak_fit(&run->leak_server, 1, &fit[1]);
-        leak_checks(run, "leak-memory-server", "leak-handles-server",
-                    run->opts.server == PS_SS_BUILTIN ? "server (in the harness)" : "server", fit,
-                    run->opts.server == PS_SS_BUILTIN ? "the builtin server runs inside the harness (see leak-*-harness)"
-                    : run->server_restarts ? "the server was restarted during the run"
-                    : run->server_died ? "the server exited during the run (see server)"
-                    : NULL,
-                    run->server_handles_note);
-    }
+    check_leaks(run);
 
     /* the server process */
     if (run->opts.server == PS_SS_REFERENCE || run->opts.server == PS_SS_CMD) {
