@@ -8,183 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-void ps_diag_add(ps_diag *d, const char *file, int line, int col, const char *fmt, ...)
-{
-    ps_buf b;
-    va_list ap;
-    char tmp[1024];
-    ps_buf_init(&b);
-    ps_buf_printf(&b, "%s:%d:%d: error: ", file, line, col);
-    va_start(ap, fmt);
-    vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    ps_buf_adds(&b, tmp);
-    d->msgs = ps_xrealloc(d->msgs, sizeof(char *) * (size_t)(d->count + 1));
-    d->msgs[d->count++] = ps_buf_steal(&b);
-}
 
-void ps_diag_free(ps_diag *d)
-{
-    int i;
-    for (i = 0; i < d->count; i++) free(d->msgs[i]);
-    free(d->msgs);
-    d->msgs = NULL;
-    d->count = 0;
-}
 
-const char *ps_role_name(ps_role r)
-{
-    switch (r) {
-    case PS_ROLE_SERVER: return "server";
-    case PS_ROLE_CLIENT: return "client";
-    case PS_ROLE_PROC: return "proc";
-    default: return "";
-    }
-}
-
-/* Decimal digits only: no sign, no octal, no hex, no exponent; overflow is an error. */
-static int parse_decimal(const char **q, unsigned long long max, unsigned long long *out)
-{
-    unsigned long long v = 0;
-    if (!isdigit((unsigned char)**q)) return -1;
-    while (isdigit((unsigned char)**q)) {
-        unsigned d = (unsigned)(**q - '0');
-        if (v > (max - d) / 10) return -1;
-        v = v * 10 + d;
-        (*q)++;
-    }
-    *out = v;
-    return 0;
-}
-
-int ps_parse_size(const char *s, unsigned long long *out)
-{
-    unsigned long long v, mul = 1;
-    const char *q = s;
-    if (!s || parse_decimal(&q, PS_SIZE_MAX, &v) != 0) return -1;
-    if (*q == 'k' || *q == 'K') mul = 1024ULL, q++;
-    else if (*q == 'm' || *q == 'M') mul = 1024ULL * 1024ULL, q++;
-    if (*q || v > PS_SIZE_MAX / mul) return -1;
-    *out = v * mul;
-    return 0;
-}
-
-int ps_parse_uint(const char *s, unsigned long long *out)
-{
-    const char *q = s;
-    unsigned long long v = 0;
-    if (!s) return -1;
-    if (q[0] == '0' && (q[1] == 'x' || q[1] == 'X')) {
-        int n = 0;
-        for (q += 2; isxdigit((unsigned char)*q); q++, n++) {
-            unsigned d = (unsigned)(isdigit((unsigned char)*q) ? *q - '0' : (tolower((unsigned char)*q) - 'a' + 10));
-            if (v > (PS_SIZE_MAX - d) / 16) return -1;
-            v = v * 16 + d;
-        }
-        if (!n || *q) return -1;
-    } else if (parse_decimal(&q, PS_SIZE_MAX, &v) != 0 || *q)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-int ps_parse_ms(const char *s, long *out)
-{
-    const char *q = s;
-    unsigned long long whole = 0, frac = 0, scale = 1;
-    double v;
-    if (!s) return -1;
-    if (isdigit((unsigned char)*q)) {
-        if (parse_decimal(&q, 2147483647ULL, &whole) != 0) return -1;
-    } else if (*q != '.')
-        return -1;
-    if (*q == '.') {
-        q++;
-        if (!isdigit((unsigned char)*q)) return -1;
-        while (isdigit((unsigned char)*q)) {
-            if (scale < 1000000000ULL) frac = frac * 10 + (unsigned)(*q - '0'), scale *= 10;
-            q++;
-        }
-    }
-    v = (double)whole + (double)frac / (double)scale;
-    if (strcmp(q, "s") == 0) v *= 1000.0;
-    else if (*q && strcmp(q, "ms") != 0) return -1;
-    if (v > 2147483647.0) return -1;
-    *out = (long)(v + 0.5);
-    return 0;
-}
-
-/* ---------------- Wine versions ---------------- */
-/* "10.0" -> {10, 0}; "8.0-rc1" and "9.0 (Debian ...)" read their leading numbers. */
-static int parse_version(const char *s, long v[4], const char **end)
-{
-    int n = 0;
-    for (;;) {
-        long x = 0;
-        if (!isdigit((unsigned char)*s)) return -1;
-        while (isdigit((unsigned char)*s)) {
-            if (x > 99999) return -1;
-            x = x * 10 + (*s++ - '0');
-        }
-        if (n < 4) v[n++] = x;
-        if (*s != '.' || !isdigit((unsigned char)s[1])) break;
-        s++;
-    }
-    while (n < 4) v[n++] = 0;
-    if (end) *end = s;
-    return 0;
-}
-
-static int vcmp(const long a[4], const long b[4])
-{
-    int i;
-    for (i = 0; i < 4; i++)
-        if (a[i] != b[i]) return a[i] < b[i] ? -1 : 1;
-    return 0;
-}
-
-/* Checks (and with version, evaluates) "<10.0", ">=9.0,<10.0". Returns -1 when the
- * condition is malformed, else 1 when version satisfies it (or version is NULL). */
-int ps_version_cond(const char *cond, const char *version)
-{
-    long have[4] = {0, 0, 0, 0}, want[4];
-    const char *q = cond;
-    int result = 1;
-    if (version && parse_version(version, have, NULL) != 0) version = NULL;
-    if (!*q) return -1;
-    while (*q) {
-        int lt = 0, gt = 0, eq = 0, c;
-        if (*q == '<') lt = 1, q++;
-        else if (*q == '>') gt = 1, q++;
-        if (*q == '=') eq = 1, q++;
-        if (!lt && !gt && !eq) return -1;
-        if (parse_version(q, want, &q) != 0) return -1;
-        if (*q == ',') {
-            q++;
-            if (!*q) return -1;
-        } else if (*q)
-            return -1;
-        if (!version) continue;
-        c = vcmp(have, want);
-        if (!((lt && c < 0) || (gt && c > 0) || (eq && c == 0))) result = 0;
-    }
-    return result;
-}
-
-const ps_expect *ps_wine_for(const ps_step *s, const char *wine_version)
-{
-    int i;
-    if (!wine_version || !s->wine.present) return NULL;
-    if (!s->wine_when || ps_version_cond(s->wine_when, wine_version) == 1) return &s->wine;
-    for (i = 0; i < s->nmore; i++)
-        if (!s->more_when[i] || ps_version_cond(s->more_when[i], wine_version) == 1) return &s->more_wine[i];
-    return NULL;
-}
-
-int ps_wine_applies(const ps_step *s, const char *wine_version)
-{
-    return ps_wine_for(s, wine_version) != NULL;
-}
 
 /* ---------------- lexer ---------------- */
 typedef struct {
@@ -550,21 +375,7 @@ void ps_case_free(ps_case *c)
     free(c);
 }
 
-char *ps_case_topic(const char *id)
-{
-    const char *dot = id ? strchr(id, '.') : NULL;
-    if (!id || !id[0]) return ps_xstrdup("unknown");
-    if (dot && dot != id) return ps_xstrndup(id, (size_t)(dot - id));
-    return ps_xstrdup(id);
-}
 
-const char *ps_arg_get(const ps_step *s, const char *key)
-{
-    int i;
-    for (i = 0; i < s->nargs; i++)
-        if (strcmp(s->args[i].key, key) == 0) return s->args[i].value;
-    return NULL;
-}
 
 /* Joins toks[from..n) with single spaces (for title/ref/tags). */
 static char *join(tok *t, int from, int n)
@@ -590,12 +401,154 @@ typedef struct {
     int bg_line, bg_col; /* a background step not yet awaited (0: none) */
 } actor_info;
 
+/* await / pending / sleep / debug: their one operand, as an argument. Returns the next
+ * index, or -1 after an error. */
+static int parse_statement(pctx *p, ps_step *s, const ps_opdef *op, tok *t, int i, int n,
+                           actor_info *actors, int nactors)
+{
+    long ms;
+    int a;
+    if (strcmp(op->name, "sleep") == 0 || strcmp(op->name, "debug") == 0) {
+        int sleep = op->name[0] == 's';
+        if (i >= n || (sleep ? ps_parse_ms(t[i].text, &ms) != 0
+                             : (strcmp(t[i].text, "crash") && strcmp(t[i].text, "hang")))) {
+            perr(p, i < n ? t[i].col : t[i - 1].col, sleep ? "found %s, expected a duration (100ms, 2s)"
+                                                          : "found %s, expected crash or hang",
+                 i < n ? t[i].text : "the end of the line");
+            return -1;
+        }
+        s->args = ps_xcalloc(1, sizeof(ps_arg));
+        s->args[0].key = ps_xstrdup(sleep ? "ms" : "what");
+        s->args[0].value = ps_xstrdup(t[i].text);
+        s->nargs = 1;
+        return i + 1;
+    }
+    { /* await / pending ACTOR */
+        int found = -1;
+        if (i >= n || !valid_actor(t[i].text)) {
+            perr(p, i < n ? t[i].col : t[i - 1].col, "found %s, expected an actor name",
+                 i < n ? t[i].text : "the end of the line");
+            return -1;
+        }
+        for (a = 0; a < nactors; a++)
+            if (strcmp(actors[a].name, t[i].text) == 0) found = a;
+        if (found < 0 || !actors[found].has_bg) {
+            perr(p, t[i].col, "found '%s', expected an actor with a background step ('&') earlier in the case", t[i].text);
+            return -1;
+        }
+        if (strcmp(op->name, "await") == 0) actors[found].bg_line = 0;
+        s->actor = ps_xstrdup(t[i].text);
+        return i + 1;
+    }
+}
+
+/* key=value arguments, each checked against the op table. Returns the next index. */
+static int parse_args(pctx *p, ps_step *s, const ps_opdef *op, tok *t, int i, int n)
+{
+    while (i < n && strcmp(t[i].text, "->") && strcmp(t[i].text, "&") && !wine_marker(t, i, n, NULL, NULL)) {
+        char *eq = strchr(t[i].text, '=');
+        if (!eq || eq == t[i].text) {
+            perr(p, t[i].col, "found '%s', expected an argument key=value, '&' or '->'", t[i].text);
+            i++;
+            continue;
+        }
+        *eq = 0;
+        check_arg(p, op, t[i].text, eq + 1, t[i].col);
+        s->args = ps_xrealloc(s->args, sizeof(ps_arg) * (size_t)(s->nargs + 1));
+        s->args[s->nargs].key = ps_xstrdup(t[i].text);
+        s->args[s->nargs].value = ps_xstrdup(eq + 1);
+        s->args[s->nargs].col = t[i].col;
+        s->nargs++;
+        *eq = '=';
+        i++;
+    }
+    return i;
+}
+
+/* wine: ... (every version), or one clause per range of versions:
+ * wine <10.0: A "why" wine >=10.0: B "why". Returns the next index. */
+static int parse_wine_clauses(pctx *p, ps_step *s, const ps_opdef *op, tok *t, int i, int n)
+{
+    while (i < n && wine_marker(t, i, n, NULL, NULL)) {
+        const char *cond;
+        int ccol = 0, k = wine_marker(t, i, n, &cond, &ccol), first = !s->wine.present;
+        char *c2 = NULL;
+        if (!s->expect.present)
+            perr(p, t[i].col, "found 'wine:' without a Windows expectation, expected '-> RESULT' before it");
+        if (!first && (!s->wine_when || s->nmore == 3 || !cond)) {
+            perr(p, t[i].col, "found another 'wine' clause, expected at most 4, each after the first naming its versions (wine <10.0: ... wine >=10.0: ...)");
+            break;
+        }
+        if (cond) {
+            c2 = ps_xstrndup(cond, strlen(cond) - 1); /* without the ':' */
+            if (ps_version_cond(c2, NULL) != 1)
+                perr(p, ccol, "found '%s', expected Wine versions such as <10.0, >=9.0 or >=9.0,<10.0 before ':'", cond);
+        }
+        if (first) {
+            s->wine_when = c2;
+            i = parse_expect(p, op, t, i + k, n, &s->wine, 1);
+        } else {
+            s->more_when[s->nmore] = c2;
+            i = parse_expect(p, op, t, i + k, n, &s->more_wine[s->nmore], 1);
+            s->nmore++;
+        }
+    }
+    return i;
+}
+
+/* else "what a FAIL of this step means for the program under test". Returns the next index. */
+static int parse_else(pctx *p, ps_step *s, tok *t, int i, int n)
+{
+    if (i >= n || strcmp(t[i].text, "else") || t[i].quoted) return i;
+    if (!s->expect.present)
+        perr(p, t[i].col, "found 'else' without an expectation, expected '-> RESULT' before it");
+    if (i + 1 < n && t[i + 1].quoted && t[i + 1].text[0]) {
+        s->meaning = ps_xstrdup(t[i + 1].text);
+        return i + 2;
+    }
+    perr(p, i + 1 < n ? t[i + 1].col : t[i].col + 4,
+         "found %s, expected what a failure means as a \"quoted string\" after 'else'",
+         i + 1 < n ? "a word" : "the end of the line");
+    return n;
+}
+
+/* The actor's role stays, at most PS_MAX_ACTORS actors, no step on an actor whose
+ * background step runs (but the ops that reach a blocked actor), and what runs in the
+ * background must be awaited. */
+static void track_actor(pctx *p, ps_step *s, tok *t, actor_info *actors, int *nactors)
+{
+    int a, found = -1;
+    for (a = 0; a < *nactors; a++)
+        if (strcmp(actors[a].name, s->actor) == 0) found = a;
+    if (found >= 0 && actors[found].role != s->role)
+        perr(p, t[1].col, "found actor '%s' as a %s, expected a %s as earlier in the case",
+             s->actor, ps_role_name(s->role), ps_role_name(actors[found].role));
+    if (found < 0 && *nactors >= PS_MAX_ACTORS)
+        perr(p, t[1].col, "found actor '%s', the %dth of the case, expected at most %d actors",
+             s->actor, *nactors + 1, PS_MAX_ACTORS);
+    else if (found < 0) {
+        found = (*nactors)++;
+        memset(&actors[found], 0, sizeof actors[found]);
+        snprintf(actors[found].name, sizeof actors[found].name, "%s", s->actor);
+        actors[found].role = s->role;
+    }
+    if (found >= 0 && actors[found].bg_line && strcmp(s->op, "cancel") && strcmp(s->op, "cancel_sync") &&
+        strcmp(s->op, "cancelio") && strcmp(s->op, "apc"))
+        perr(p, t[1].col, "found a step on '%s' while its background step of line %d runs, expected 'await %s' first",
+             s->actor, actors[found].bg_line, s->actor);
+    if (found >= 0 && s->background) {
+        actors[found].has_bg = 1;
+        actors[found].bg_line = p->line;
+        actors[found].bg_col = t[0].col;
+    }
+}
+
 static void parse_step(pctx *p, ps_case *c, tok *t, int n, const char *raw,
                        actor_info *actors, int *nactors)
 {
     ps_step s;
     const ps_opdef *op;
-    int i = 0, a;
+    int i = 0;
     memset(&s, 0, sizeof s);
     s.line = p->line;
     s.text = ps_xstrdup(raw);
@@ -639,149 +592,53 @@ static void parse_step(pctx *p, ps_case *c, tok *t, int n, const char *raw,
         }
     }
     i++;
-    if (s.role == PS_ROLE_NONE) { /* statements */
-        long ms;
-        if (strcmp(op->name, "sleep") == 0) {
-            if (i >= n || ps_parse_ms(t[i].text, &ms) != 0) {
-                perr(p, i < n ? t[i].col : t[i - 1].col, "found %s, expected a duration (100ms, 2s)",
-                     i < n ? t[i].text : "the end of the line");
-                goto out;
-            }
-            s.args = ps_xcalloc(1, sizeof(ps_arg));
-            s.args[0].key = ps_xstrdup("ms");
-            s.args[0].value = ps_xstrdup(t[i].text);
-            s.nargs = 1;
-            i++;
-        } else if (strcmp(op->name, "debug") == 0) {
-            if (i >= n || (strcmp(t[i].text, "crash") && strcmp(t[i].text, "hang"))) {
-                perr(p, i < n ? t[i].col : t[i - 1].col, "found %s, expected crash or hang",
-                     i < n ? t[i].text : "the end of the line");
-                goto out;
-            }
-            s.args = ps_xcalloc(1, sizeof(ps_arg));
-            s.args[0].key = ps_xstrdup("what");
-            s.args[0].value = ps_xstrdup(t[i].text);
-            s.nargs = 1;
-            i++;
-        } else { /* await / pending ACTOR */
-            int found = -1;
-            if (i >= n || !valid_actor(t[i].text)) {
-                perr(p, i < n ? t[i].col : t[i - 1].col, "found %s, expected an actor name",
-                     i < n ? t[i].text : "the end of the line");
-                goto out;
-            }
-            for (a = 0; a < *nactors; a++)
-                if (strcmp(actors[a].name, t[i].text) == 0) found = a;
-            if (found < 0 || !actors[found].has_bg) {
-                perr(p, t[i].col, "found '%s', expected an actor with a background step ('&') earlier in the case", t[i].text);
-                goto out;
-            }
-            if (strcmp(op->name, "await") == 0) actors[found].bg_line = 0;
-            s.actor = ps_xstrdup(t[i].text);
-            i++;
-        }
-    }
-    /* arguments */
-    while (i < n && strcmp(t[i].text, "->") && strcmp(t[i].text, "&") && !wine_marker(t, i, n, NULL, NULL)) {
-        char *eq = strchr(t[i].text, '=');
-        if (!eq || eq == t[i].text) {
-            perr(p, t[i].col, "found '%s', expected an argument key=value, '&' or '->'", t[i].text);
-            i++;
-            continue;
-        }
-        *eq = 0;
-        check_arg(p, op, t[i].text, eq + 1, t[i].col);
-        s.args = ps_xrealloc(s.args, sizeof(ps_arg) * (size_t)(s.nargs + 1));
-        s.args[s.nargs].key = ps_xstrdup(t[i].text);
-        s.args[s.nargs].value = ps_xstrdup(eq + 1);
-        s.args[s.nargs].col = t[i].col;
-        s.nargs++;
-        *eq = '=';
-        i++;
-    }
+    if (s.role == PS_ROLE_NONE && (i = parse_statement(p, &s, op, t, i, n, actors, *nactors)) < 0) goto out;
+    i = parse_args(p, &s, op, t, i, n);
     if (i < n && strcmp(t[i].text, "&") == 0) {
         if (s.role == PS_ROLE_NONE) perr(p, t[i].col, "found '&' on a statement, expected it only on actor steps");
         s.background = 1;
         i++;
     }
-    if (i < n && strcmp(t[i].text, "->") == 0) {
-        i = parse_expect(p, op, t, i + 1, n, &s.expect, 0);
-    }
-    while (i < n && wine_marker(t, i, n, NULL, NULL)) {
-        /* wine: ... (every version), or one clause per range of versions:
-         * wine <10.0: A "why" wine >=10.0: B "why" */
-        const char *cond;
-        int ccol = 0, k = wine_marker(t, i, n, &cond, &ccol), first = !s.wine.present;
-        char *c2 = NULL;
-        if (!s.expect.present)
-            perr(p, t[i].col, "found 'wine:' without a Windows expectation, expected '-> RESULT' before it");
-        if (!first && (!s.wine_when || s.nmore == 3 || !cond)) {
-            perr(p, t[i].col, "found another 'wine' clause, expected at most 4, each after the first naming its versions (wine <10.0: ... wine >=10.0: ...)");
-            break;
-        }
-        if (cond) {
-            c2 = ps_xstrndup(cond, strlen(cond) - 1); /* without the ':' */
-            if (ps_version_cond(c2, NULL) != 1)
-                perr(p, ccol, "found '%s', expected Wine versions such as <10.0, >=9.0 or >=9.0,<10.0 before ':'", cond);
-        }
-        if (first) {
-            s.wine_when = c2;
-            i = parse_expect(p, op, t, i + k, n, &s.wine, 1);
-        } else {
-            s.more_when[s.nmore] = c2;
-            i = parse_expect(p, op, t, i + k, n, &s.more_wine[s.nmore], 1);
-            s.nmore++;
-        }
-    }
-    if (i < n && !strcmp(t[i].text, "else") && !t[i].quoted) {
-        /* else "what a FAIL of this step means for the program under test" */
-        if (!s.expect.present)
-            perr(p, t[i].col, "found 'else' without an expectation, expected '-> RESULT' before it");
-        if (i + 1 < n && t[i + 1].quoted && t[i + 1].text[0]) {
-            s.meaning = ps_xstrdup(t[i + 1].text);
-            i += 2;
-        } else {
-            perr(p, i + 1 < n ? t[i + 1].col : t[i].col + 4,
-                 "found %s, expected what a failure means as a \"quoted string\" after 'else'",
-                 i + 1 < n ? "a word" : "the end of the line");
-            i = n;
-        }
-    }
+    if (i < n && strcmp(t[i].text, "->") == 0) i = parse_expect(p, op, t, i + 1, n, &s.expect, 0);
+    i = parse_wine_clauses(p, &s, op, t, i, n);
+    i = parse_else(p, &s, t, i, n);
     if (i < n)
         perr(p, t[i].col, "found '%s', expected the end of the step", t[i].text);
     if (!strcmp(op->name, "output") && !ps_arg_get(&s, "file") && !ps_arg_get(&s, "contains") &&
         !ps_arg_get(&s, "lines"))
         perr(p, t[i - 1 < 0 ? 0 : i - 1].col, "found output with nothing to compare, expected file=, contains= or lines=");
 
-    if (s.role != PS_ROLE_NONE) { /* actor bookkeeping */
-        int found = -1;
-        for (a = 0; a < *nactors; a++)
-            if (strcmp(actors[a].name, s.actor) == 0) found = a;
-        if (found >= 0 && actors[found].role != s.role)
-            perr(p, t[1].col, "found actor '%s' as a %s, expected a %s as earlier in the case",
-                 s.actor, ps_role_name(s.role), ps_role_name(actors[found].role));
-        if (found < 0 && *nactors >= PS_MAX_ACTORS)
-            perr(p, t[1].col, "found actor '%s', the %dth of the case, expected at most %d actors",
-                 s.actor, *nactors + 1, PS_MAX_ACTORS);
-        else if (found < 0) {
-            found = (*nactors)++;
-            memset(&actors[found], 0, sizeof actors[found]);
-            snprintf(actors[found].name, sizeof actors[found].name, "%s", s.actor);
-            actors[found].role = s.role;
-        }
-        if (found >= 0 && actors[found].bg_line && strcmp(s.op, "cancel") && strcmp(s.op, "cancel_sync") &&
-            strcmp(s.op, "cancelio") && strcmp(s.op, "apc"))
-            perr(p, t[1].col, "found a step on '%s' while its background step of line %d runs, expected 'await %s' first",
-                 s.actor, actors[found].bg_line, s.actor);
-        if (found >= 0 && s.background) {
-            actors[found].has_bg = 1;
-            actors[found].bg_line = p->line;
-            actors[found].bg_col = t[0].col;
-        }
-    }
+    if (s.role != PS_ROLE_NONE) track_actor(p, &s, t, actors, nactors);
 out:
     c->steps = ps_xrealloc(c->steps, sizeof(ps_step) * (size_t)(c->nsteps + 1));
     c->steps[c->nsteps++] = s;
+}
+
+/* A line's tokens; title and ref take the rest of the line as it is: no tokens, no
+ * quotes. Returns the count. */
+static int lex_line(pctx *p, const char *line, tok **t)
+{
+    const char *w = line;
+    size_t kl = 0;
+    int n;
+    while (*w == ' ' || *w == '\t') w++;
+    if (!strncmp(w, "title", 5) && (!w[5] || strchr(" \t\r", w[5]))) kl = 5;
+    if (!strncmp(w, "ref", 3) && (!w[3] || strchr(" \t\r", w[3]))) kl = 3;
+    if (!kl) return lex(p, line, t);
+    {
+        char *head = ps_xstrndup(line, (size_t)(w - line) + kl);
+        const char *r = w + kl;
+        while (*r == ' ' || *r == '\t') r++;
+        n = lex(p, head, t); /* the keyword alone: one token, capacity 8 */
+        free(head);
+        if (*r && *r != '\r') {
+            (*t)[1].text = ps_xstrdup(r);
+            (*t)[1].col = (int)(r - line) + 1;
+            (*t)[1].quoted = 0;
+            n = 2;
+        }
+    }
+    return n;
 }
 
 ps_case *ps_parse_case(const char *file, const char *text, ps_diag *d)
@@ -803,28 +660,7 @@ ps_case *ps_parse_case(const char *file, const char *text, ps_diag *d)
         tok *t;
         int n;
         p.line++;
-        {
-            /* title and ref take the rest of the line as it is: no tokens, no quotes */
-            const char *w = line;
-            size_t kl = 0;
-            while (*w == ' ' || *w == '\t') w++;
-            if (!strncmp(w, "title", 5) && (!w[5] || strchr(" \t\r", w[5]))) kl = 5;
-            if (!strncmp(w, "ref", 3) && (!w[3] || strchr(" \t\r", w[3]))) kl = 3;
-            if (kl) {
-                char *head = ps_xstrndup(line, (size_t)(w - line) + kl);
-                const char *r = w + kl;
-                while (*r == ' ' || *r == '\t') r++;
-                n = lex(&p, head, &t); /* the keyword alone: one token, capacity 8 */
-                free(head);
-                if (*r && *r != '\r') {
-                    t[1].text = ps_xstrdup(r);
-                    t[1].col = (int)(r - line) + 1;
-                    t[1].quoted = 0;
-                    n = 2;
-                }
-            } else
-                n = lex(&p, line, &t);
-        }
+        n = lex_line(&p, line, &t);
         if (n > 0) {
             const char *k = t[0].text;
             const char *rest = line + t[0].col - 1 + strlen(t[0].text);
