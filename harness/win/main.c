@@ -16,7 +16,7 @@ static void print_version(void)
     const char *dir = ps_scenarios_dir();
     printf("pipespec %s\n", PIPESPEC_VERSION);
     printf("platform:  %s\n", ps_platform_describe());
-    printf("program:   %s\n", ps_exe_dir());
+    printf("folder:    %s\n", ps_exe_dir());
     if (dir) {
         wchar_t full[MAX_PATH * 2], *w = ps_wide(dir);
         DWORD n = GetFullPathNameW(w, MAX_PATH * 2, full, NULL);
