@@ -28,7 +28,7 @@ if ($LASTEXITCODE -ne 0) { $failed.Add('pipespec --version') }
 # unit tests: only where the build found Criterion
 $ctest = Join-Path (Split-Path $cmake) 'ctest.exe'
 if (Test-Path (Join-Path $b 'CTestTestfile.cmake')) {
-    & $ctest --test-dir $b -C Release --output-on-failure --no-tests=ignore
+    & $ctest --test-dir $b -C Release --output-on-failure '--no-tests=ignore'
     if ($LASTEXITCODE -ne 0) { $failed.Add('unit tests (ctest)') }
 }
 
