@@ -46,7 +46,7 @@ function Format-Program([string]$Path) { if ($Path -match ' ') { return "`"$Path
 $server = Format-Program (Join-Path $bin 'reference_server.exe')
 $client = Format-Program (Join-Path $bin 'reference_client.exe')
 Invoke-Run 'catalogue' @()
-Invoke-Run 'server-suite' @('--server-cmd', "$server --pipe {pipe}")
+Invoke-Run 'server-suite' @('--server-cmd', "$server --pipe {pipe} --clients {clients}")
 Invoke-Run 'client-suite' @('--client-cmd', "$client --pipe {pipe}")
 
 # the release zip, unpacked into an empty folder and run from another one
