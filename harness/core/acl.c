@@ -15,10 +15,10 @@ unsigned long ps_map_generic(unsigned long m)
 const char *const *ps_identity_sids(const char *who)
 {
     static const char *const everyone[] = {"S-1-1-0", NULL};
-    /* a standard interactive user: Everyone, Users, Interactive, Authenticated Users */
-    static const char *const authenticated[] = {"S-1-1-0", "S-1-5-32-545", "S-1-5-4", "S-1-5-11", NULL};
-    static const char *const admins[] = {"S-1-1-0", "S-1-5-32-545", "S-1-5-4", "S-1-5-11",
-                                         "S-1-5-32-544", NULL};
+    /* a standard interactive user: Authenticated Users, Everyone, Users, Interactive */
+    static const char *const authenticated[] = {"S-1-5-11", "S-1-1-0", "S-1-5-32-545", "S-1-5-4", NULL};
+    static const char *const admins[] = {"S-1-5-32-544", "S-1-1-0", "S-1-5-32-545", "S-1-5-4",
+                                         "S-1-5-11", NULL};
     /* Anonymous Logon is not in Everyone by default (EveryoneIncludesAnonymous = 0) */
     static const char *const anonymous[] = {"S-1-5-7", NULL};
     static const char *const system[] = {"S-1-5-18", "S-1-1-0", "S-1-5-11", "S-1-5-32-544", NULL};

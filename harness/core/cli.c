@@ -1,5 +1,6 @@
 /* cli.c: see cli.h. */
 #include "cli.h"
+#include "compare.h"
 #include "psutil.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,11 +13,17 @@ const char *ps_cli_usage(void)
 "       pipespec list [--json] [options] [PATH...]   show what would run, run nothing\n"
 "       pipespec lint [PATH...]                    check case files, run nothing\n"
 "       pipespec stress [stress options]           load test (pipespec stress --help)\n"
+"       pipespec diff [--markdown F] [--html F] A B  compare two runs (pipespec diff --help)\n"
+"       pipespec merge [--out DIR] REPORT...       join shards; platforms into matrix.html\n"
 "       pipespec --help | --version\n"
 "\n"
 "Selection:\n"
 "  --select GLOB       run cases whose id or a tag matches GLOB (repeatable)\n"
 "  --exclude GLOB      skip cases whose id or a tag matches GLOB (repeatable)\n"
+"  --shard K/N         only shard K of N of the selection (balanced, deterministic;\n"
+"                      every case in exactly one shard); join them with pipespec merge\n"
+"  --durations FILE    balance the shards by the durations in FILE (a report.json of an\n"
+"                      earlier run); without it, by an estimate from each case's steps\n"
 "Running:\n"
 "  --jobs N            cases in parallel (default: number of cores)\n"
 "  --strict            judge by the Windows expectation alone (known divergences FAIL)\n"
@@ -85,6 +92,11 @@ int ps_cli_parse(int argc, char **argv, ps_options *o, char *err, unsigned long 
             o->stress_argc = argc - 2;
             o->stress_argv = argv + 2;
             return 0;
+        } else if (!strcmp(argv[1], "diff") || !strcmp(argv[1], "merge")) {
+            o->cmd = PS_CMD_COMPARE;
+            o->compare_argc = argc - 1;
+            o->compare_argv = argv + 1;
+            return 0;
         }
     }
     for (; i < argc; i++) {
@@ -103,6 +115,15 @@ int ps_cli_parse(int argc, char **argv, ps_options *o, char *err, unsigned long 
             }
             if (a[2] == 's') o->select[o->nselect++] = argv[++i];
             else o->exclude[o->nexclude++] = argv[++i];
+        } else if (!strcmp(a, "--shard")) {
+            if (need(i, argc, argv, err, errlen)) return -1;
+            if (ps_shard_parse(argv[++i], &o->shard_k, &o->shard_n) != 0) {
+                snprintf(err, errlen, "option --shard wants K/N with 1 <= K <= N <= 1000, not '%s'", argv[i]);
+                return -1;
+            }
+        } else if (!strcmp(a, "--durations")) {
+            if (need(i, argc, argv, err, errlen)) return -1;
+            o->durations = argv[++i];
         } else if (!strcmp(a, "--report-dir")) {
             if (need(i, argc, argv, err, errlen)) return -1;
             o->report_dir = argv[++i];
@@ -174,6 +195,10 @@ int ps_cli_parse(int argc, char **argv, ps_options *o, char *err, unsigned long 
     }
     if (o->server_pipe && o->server_cmd) {
         snprintf(err, errlen, "--server-cmd and --server-pipe exclude each other");
+        return -1;
+    }
+    if (o->durations && !o->shard_n) {
+        snprintf(err, errlen, "--durations balances shards: it needs --shard K/N");
         return -1;
     }
     if (o->cmd == PS_CMD_CHILD && !o->standby && !o->child_pipe) {

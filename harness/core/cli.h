@@ -4,7 +4,7 @@
 #include "psutil.h"
 
 typedef enum { PS_CMD_RUN, PS_CMD_LIST, PS_CMD_LINT, PS_CMD_STRESS, PS_CMD_HELP,
-               PS_CMD_VERSION, PS_CMD_CHILD } ps_command;
+               PS_CMD_VERSION, PS_CMD_CHILD, PS_CMD_COMPARE } ps_command;
 
 #define PS_MAX_PATHS 256
 #define PS_MAX_GLOBS 64
@@ -33,6 +33,11 @@ typedef struct {
     const char *child_file, *child_pipe;
     int standby;           /* --standby: read "FILE\tPIPE\tTIMEOUT" from stdin, then run it */
     long child_timeout_ms;
+    int shard_k, shard_n;  /* --shard K/N (run, list); 0/0 = the whole selection */
+    const char *durations; /* --durations FILE: a report.json whose durations balance the shards */
+    /* diff, merge: the arguments from the subcommand on, for ps_compare_main (compare.h) */
+    int compare_argc;
+    char **compare_argv;
     /* stress: raw remaining arguments handed to the stress parser */
     int stress_argc;
     char **stress_argv;

@@ -54,7 +54,21 @@ static const struct { unsigned long code; const char *name; } table[] = {
     {1231, "ERROR_NETWORK_UNREACHABLE"},
     {1232, "ERROR_HOST_UNREACHABLE"},
     {1722, "RPC_S_SERVER_UNAVAILABLE"},
+    {998, "ERROR_NOACCESS"},
+    {PS_NO_PIPE, "PS_NO_PIPE"},
+    {PS_PROGRAM_EXITED, "PS_PROGRAM_EXITED"},
+    {PS_NO_LINE, "PS_NO_LINE"},
 };
+
+static const char *result_meaning(unsigned long code)
+{
+    switch (code) {
+    case PS_NO_PIPE: return "the program's pipe did not appear in time";
+    case PS_PROGRAM_EXITED: return "the program exited before its pipe appeared";
+    case PS_NO_LINE: return "the text did not appear in the program's output in time";
+    default: return NULL;
+    }
+}
 
 const char *ps_error_name(unsigned long code)
 {
@@ -91,7 +105,8 @@ int ps_error_parse(const char *name, unsigned long *code)
 const char *ps_error_format(unsigned long code, char *buf, unsigned long size)
 {
     const char *n = ps_error_name(code);
-    if (n) snprintf(buf, size, "%s (%lu)", n, code);
+    if (n && result_meaning(code)) snprintf(buf, size, "%s (%s)", n, result_meaning(code));
+    else if (n) snprintf(buf, size, "%s (%lu)", n, code);
     else snprintf(buf, size, "error %lu", code);
     return buf;
 }

@@ -33,7 +33,7 @@ const char *ps_actual_get(const ps_actual *a, const char *key)
 
 const char *ps_verdict_name(ps_verdict v)
 {
-    static const char *const n[] = {"ok", "fail", "xfail", "xpass"};
+    static const char *const n[] = {"ok", "fail", "xfail", "xpass", "skip"};
     return n[v];
 }
 
@@ -79,14 +79,15 @@ static int value_matches(const char *want, const char *got)
 int ps_expect_match(const ps_expect *e, const ps_actual *a, double time_scale, char *why,
                     size_t whylen)
 {
-    char eb[64], gb[64];
+    char eb[128], gb[128];
     int i, ok = 0;
     if (!e->present) { /* default: success */
         if (a->error == 0) return 1;
         snprintf(why, whylen, "expected ok, got %s", ps_error_format(a->error, gb, sizeof gb));
         return 0;
     }
-    if (e->any_error && a->error != 0) ok = 1;
+    /* `fail` is any error of the platform call, never a harness wait's result */
+    if (e->any_error && a->error != 0 && !(a->error & PS_RESULT_BIT)) ok = 1;
     for (i = 0; i < e->nalts; i++)
         if (e->alts[i] == a->error) ok = 1;
     if (!ok) {
@@ -104,6 +105,7 @@ int ps_expect_match(const ps_expect *e, const ps_actual *a, double time_scale, c
     }
     for (i = 0; i < e->nfields; i++) {
         const char *got = ps_actual_get(a, e->fields[i].key);
+        if (e->fields[i].advisory) continue; /* see ps_expect_advisory */
         if (!got) {
             snprintf(why, whylen, "expected %s=%s, got no %s (the call failed with %s)",
                      e->fields[i].key, e->fields[i].value, e->fields[i].key,
@@ -125,6 +127,21 @@ int ps_expect_match(const ps_expect *e, const ps_actual *a, double time_scale, c
         }
     }
     return 1;
+}
+
+int ps_expect_advisory(const ps_expect *e, const ps_actual *a, char *note, size_t notelen)
+{
+    int i, n = 0;
+    size_t l = 0;
+    note[0] = 0;
+    for (i = 0; i < e->nfields; i++) {
+        const char *got = ps_actual_get(a, e->fields[i].key);
+        if (!e->fields[i].advisory || (got && value_matches(e->fields[i].value, got))) continue;
+        snprintf(note + l, notelen - l, "%s%s=%s where %s was expected", n++ ? "; " : "", e->fields[i].key,
+                 got ? got : "(none)", e->fields[i].value);
+        l = strlen(note);
+    }
+    return n;
 }
 
 ps_verdict ps_judge(const ps_step *s, const ps_actual *a, int on_wine, int strict,
@@ -165,9 +182,15 @@ ps_outcome ps_fold(ps_outcome sofar, ps_verdict v)
     ps_outcome cand = v == PS_V_FAIL ? PS_FAIL : v == PS_V_XFAIL ? PS_XFAIL
                     : v == PS_V_XPASS ? PS_XPASS : PS_PASS;
     int rs, rc;
+    if (v == PS_V_SKIP) return sofar;
     if (sofar != PS_PASS && sofar != PS_FAIL && sofar != PS_XFAIL && sofar != PS_XPASS)
         return sofar;
     rs = rank[sofar == PS_PASS ? 0 : sofar == PS_FAIL ? 1 : sofar == PS_XFAIL ? 2 : 3];
     rc = rank[v];
     return rc > rs ? cand : sofar;
+}
+
+ps_outcome ps_case_outcome(ps_outcome folded, int checks, int skipped)
+{
+    return folded == PS_PASS && checks == 0 && skipped > 0 ? PS_SKIP : folded;
 }

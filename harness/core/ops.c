@@ -34,8 +34,9 @@ static const ps_opdef ops[] = {
     {"token", S, "OpenThreadToken + GetTokenInformation(TokenImpersonationLevel)", "level",
      {{NULL, 0, NULL}}},
     {"revert", S, "RevertToSelf", "", {{NULL, 0, NULL}}},
-    {"open", C, "CreateFileW on a pipe name", "",
+    {"open", C, "CreateFileW on a pipe name (retry=MS: on ERROR_PIPE_BUSY, WaitNamedPipe(MS) and again, as the sample client; the trace says how often it was busy)", "",
      {{"name", PS_ARG_STR, NULL},
+      {"retry", PS_ARG_MS, NULL},
       {"access", PS_ARG_INT, "rw|read|write|none|readattr|rwattr"}, /* or a mask: 0x2 */
       {"share", PS_ARG_INT, NULL},
       {"sqos", PS_ARG_ENUM, "anonymous|identification|impersonation|delegation"},
@@ -72,8 +73,11 @@ static const ps_opdef ops[] = {
      {{NULL, 0, NULL}}},
     {"pid", H, "GetNamedPipeClientProcessId / GetNamedPipeServerProcessId", "pid",
      {{"of", PS_ARG_ENUM, "client|server"}}},
-    {"audit", H, "effective access of an identity under the pipe's DACL (AccessCheck)",
-     "granted",
+    {"audit", H,
+     "does the platform grant an identity these rights under the pipe's stored security "
+     "descriptor: AccessCheck with the harness's own token (self), AuthzAccessCheck for the "
+     "others, or a step-level SKIP where Authz cannot answer",
+     "granted dacl",
      {{"who", PS_ARG_ENUM, "self|everyone|authenticated|administrators|anonymous|system"},
       {"rights", PS_ARG_ENUM, "read|write|create_instance|all|readwrite"}}},
     {"start", PS_OP_PROC, "CreateProcessW of a command line (stdout captured)", "",

@@ -1,5 +1,6 @@
 /* psutil.c: see psutil.h. */
 #include "psutil.h"
+#include <errno.h>
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -163,6 +164,13 @@ char *ps_read_file(const char *path, size_t *len)
     if (!f) return NULL;
     ps_buf_init(&b);
     while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) ps_buf_add(&b, chunk, n);
+    if (ferror(f)) { /* a folder opens on some systems, then fails to read (EISDIR) */
+        int e = errno;
+        fclose(f);
+        ps_buf_free(&b);
+        errno = e;
+        return NULL;
+    }
     fclose(f);
     if (len) *len = b.len;
     return ps_buf_steal(&b);

@@ -1,15 +1,14 @@
 /* report_all.c: ps_report_all, and the helpers the report writers share.
  *
- * The shared helpers (ps_rep_*) have no header of their own: each report_*.c file
- * repeats the prototypes it uses under a comment pointing here. Keep them in sync.
- *
  * Everything that goes into a report passes through here first so that the four
  * formats agree: UTF-8 is repaired (invalid bytes become U+FFFD, so JSON and XML
  * parsers never choke on a stray code-page byte from a case), numbers are formatted
  * without printf's locale or %lld, and a case's trace_json is checked (a child killed
  * in the middle of a T line leaves a truncated entry; the reports keep the entries
  * that parse and say so instead of producing a report that does not parse). */
+#include "json.h"
 #include "psutil.h"
+#include "scenario.h"
 #include "report.h"
 #include "report_internal.h"
 #include "results.h"
@@ -160,12 +159,8 @@ void ps_rep_counts(const ps_run *run, int counts[PS_OUTCOME_COUNT])
 /* The case's topic, or the first component of its id when topic is unset. malloc'ed. */
 char *ps_rep_topic(const ps_result *r)
 {
-    const char *id = r->id ? r->id : "";
-    const char *dot;
     if (r->topic && r->topic[0]) return ps_xstrdup(r->topic);
-    dot = strchr(id, '.');
-    if (dot && dot != id) return ps_xstrndup(id, (size_t)(dot - id));
-    return ps_xstrdup(id[0] ? id : "unknown");
+    return ps_case_topic(r->id);
 }
 
 /* The case's display name: id, then sep and the iteration number when iteration > 1
@@ -189,269 +184,6 @@ int ps_rep_write(FILE *f, ps_buf *b)
     return rc;
 }
 
-/* ---------------------------------------------------------------- a small JSON reader
- * Strict RFC 8259 syntax, nesting limited (the input comes from a case process). */
-
-typedef struct jv {
-    char t;          /* 'n' null, 'b' boolean, 'd' number, 's' string, 'a' array, 'o' object */
-    const char *raw; /* the value's text in the source */
-    size_t rawlen;
-    char *s;         /* 's': the decoded string */
-    struct jv *kids; /* 'a', 'o' */
-    char **keys;     /* 'o' */
-    int n;
-} jv;
-
-typedef struct {
-    const char *s;
-    size_t len, pos;
-} jp;
-
-enum { JMAXDEPTH = 64 };
-
-static void jv_free(jv *v)
-{
-    int i;
-    for (i = 0; i < v->n; i++) {
-        jv_free(&v->kids[i]);
-        if (v->keys) free(v->keys[i]);
-    }
-    free(v->kids);
-    free(v->keys);
-    free(v->s);
-    memset(v, 0, sizeof *v);
-}
-
-static int jpeek(const jp *p) { return p->pos < p->len ? (unsigned char)p->s[p->pos] : -1; }
-
-static void jws(jp *p)
-{
-    int c;
-    while ((c = jpeek(p)) == ' ' || c == '\t' || c == '\n' || c == '\r') p->pos++;
-}
-
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-static int jhex4(jp *p, unsigned *out)
-{
-    unsigned v = 0;
-    int i, h;
-    if (p->pos + 4 > p->len) return -1;
-    for (i = 0; i < 4; i++) {
-        if ((h = hexval((unsigned char)p->s[p->pos + (size_t)i])) < 0) return -1;
-        v = v * 16u + (unsigned)h;
-    }
-    p->pos += 4;
-    *out = v;
-    return 0;
-}
-
-static void add_utf8(ps_buf *b, unsigned cp)
-{
-    char u[4];
-    if (cp < 0x80) {
-        ps_buf_addc(b, (char)cp);
-    } else if (cp < 0x800) {
-        u[0] = (char)(0xC0 | (cp >> 6));
-        u[1] = (char)(0x80 | (cp & 0x3F));
-        ps_buf_add(b, u, 2);
-    } else if (cp < 0x10000) {
-        u[0] = (char)(0xE0 | (cp >> 12));
-        u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        u[2] = (char)(0x80 | (cp & 0x3F));
-        ps_buf_add(b, u, 3);
-    } else {
-        u[0] = (char)(0xF0 | (cp >> 18));
-        u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        u[3] = (char)(0x80 | (cp & 0x3F));
-        ps_buf_add(b, u, 4);
-    }
-}
-
-static int jstring(jp *p, char **out)
-{
-    ps_buf b;
-    int c;
-    if (jpeek(p) != '"') return -1;
-    p->pos++;
-    ps_buf_init(&b);
-    for (;;) {
-        c = jpeek(p);
-        if (c < 0x20) goto bad; /* end of input, or a raw control character */
-        p->pos++;
-        if (c == '"') break;
-        if (c != '\\') {
-            ps_buf_addc(&b, (char)c);
-            continue;
-        }
-        c = jpeek(p);
-        p->pos++;
-        switch (c) {
-        case '"': ps_buf_addc(&b, '"'); break;
-        case '\\': ps_buf_addc(&b, '\\'); break;
-        case '/': ps_buf_addc(&b, '/'); break;
-        case 'b': ps_buf_addc(&b, '\b'); break;
-        case 'f': ps_buf_addc(&b, '\f'); break;
-        case 'n': ps_buf_addc(&b, '\n'); break;
-        case 'r': ps_buf_addc(&b, '\r'); break;
-        case 't': ps_buf_addc(&b, '\t'); break;
-        case 'u': {
-            unsigned cp, lo;
-            if (jhex4(p, &cp) != 0) goto bad;
-            if (cp >= 0xD800 && cp <= 0xDBFF && p->pos + 1 < p->len && p->s[p->pos] == '\\' &&
-                p->s[p->pos + 1] == 'u') {
-                size_t save = p->pos;
-                p->pos += 2;
-                if (jhex4(p, &lo) != 0) goto bad;
-                if (lo >= 0xDC00 && lo <= 0xDFFF) cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-                else p->pos = save; /* lone high surrogate; the next escape stands alone */
-            }
-            if (cp >= 0xD800 && cp <= 0xDFFF) cp = 0xFFFD;
-            if (cp == 0) cp = 0xFFFD; /* keep C strings whole */
-            add_utf8(&b, cp);
-            break;
-        }
-        default: goto bad;
-        }
-    }
-    *out = ps_buf_steal(&b);
-    return 0;
-bad:
-    ps_buf_free(&b);
-    return -1;
-}
-
-static int jdigits(jp *p)
-{
-    size_t start = p->pos;
-    int c;
-    while ((c = jpeek(p)) >= '0' && c <= '9') p->pos++;
-    return p->pos > start ? 0 : -1;
-}
-
-static int jnumber(jp *p)
-{
-    int c;
-    if (jpeek(p) == '-') p->pos++;
-    c = jpeek(p);
-    if (c == '0') p->pos++;
-    else if (c >= '1' && c <= '9') jdigits(p);
-    else return -1;
-    if (jpeek(p) == '.') {
-        p->pos++;
-        if (jdigits(p) != 0) return -1;
-    }
-    c = jpeek(p);
-    if (c == 'e' || c == 'E') {
-        p->pos++;
-        c = jpeek(p);
-        if (c == '+' || c == '-') p->pos++;
-        if (jdigits(p) != 0) return -1;
-    }
-    return 0;
-}
-
-static int jliteral(jp *p, const char *word)
-{
-    size_t n = strlen(word);
-    if (p->pos + n > p->len || memcmp(p->s + p->pos, word, n) != 0) return -1;
-    p->pos += n;
-    return 0;
-}
-
-static int jvalue(jp *p, jv *v, int depth);
-
-static void jv_push(jv *v, jv *kid, char *key)
-{
-    v->kids = ps_xrealloc(v->kids, sizeof *v->kids * (size_t)(v->n + 1));
-    if (v->t == 'o') {
-        v->keys = ps_xrealloc(v->keys, sizeof *v->keys * (size_t)(v->n + 1));
-        v->keys[v->n] = key;
-    }
-    v->kids[v->n++] = *kid;
-}
-
-static int jcontainer(jp *p, jv *v, int depth)
-{
-    int close = v->t == 'o' ? '}' : ']';
-    p->pos++; /* '{' or '[' */
-    jws(p);
-    if (jpeek(p) == close) {
-        p->pos++;
-        return 0;
-    }
-    for (;;) {
-        jv kid;
-        char *key = NULL;
-        jws(p);
-        if (v->t == 'o') {
-            if (jstring(p, &key) != 0) return -1;
-            jws(p);
-            if (jpeek(p) != ':') {
-                free(key);
-                return -1;
-            }
-            p->pos++;
-            jws(p);
-        }
-        if (jvalue(p, &kid, depth + 1) != 0) {
-            free(key);
-            return -1;
-        }
-        jv_push(v, &kid, key);
-        jws(p);
-        if (jpeek(p) == ',') {
-            p->pos++;
-            continue;
-        }
-        if (jpeek(p) == close) {
-            p->pos++;
-            return 0;
-        }
-        return -1;
-    }
-}
-
-/* Parses one value at p->pos into v. On failure v is left empty and -1 returned. */
-static int jvalue(jp *p, jv *v, int depth)
-{
-    int c = jpeek(p), rc;
-    memset(v, 0, sizeof *v);
-    if (depth > JMAXDEPTH) return -1;
-    v->raw = p->s + p->pos;
-    switch (c) {
-    case '{': v->t = 'o'; rc = jcontainer(p, v, depth); break;
-    case '[': v->t = 'a'; rc = jcontainer(p, v, depth); break;
-    case '"': v->t = 's'; rc = jstring(p, &v->s); break;
-    case 't': v->t = 'b'; rc = jliteral(p, "true"); break;
-    case 'f': v->t = 'b'; rc = jliteral(p, "false"); break;
-    case 'n': v->t = 'n'; rc = jliteral(p, "null"); break;
-    default: v->t = 'd'; rc = jnumber(p); break;
-    }
-    if (rc != 0) {
-        jv_free(v);
-        return -1;
-    }
-    v->rawlen = (size_t)(p->s + p->pos - v->raw);
-    return 0;
-}
-
-static const jv *jget(const jv *o, const char *key)
-{
-    int i;
-    if (!o || o->t != 'o') return NULL;
-    for (i = 0; i < o->n; i++)
-        if (strcmp(o->keys[i], key) == 0) return &o->kids[i];
-    return NULL;
-}
-
 /* ---------------------------------------------------------------- traces */
 
 /* trace_json as a valid JSON array of objects, malloc'ed. When trace_json already is
@@ -461,7 +193,7 @@ static const jv *jget(const jv *o, const char *key)
 char *ps_rep_trace_json(const char *trace_json, int *salvaged)
 {
     char *clean = ps_rep_utf8(trace_json ? trace_json : "[]");
-    jp p;
+    ps_jp p;
     ps_buf out;
     int ok = 1, first = 1;
     p.s = clean;
@@ -469,21 +201,21 @@ char *ps_rep_trace_json(const char *trace_json, int *salvaged)
     p.pos = 0;
     ps_buf_init(&out);
     ps_buf_addc(&out, '[');
-    jws(&p);
-    if (jpeek(&p) != '[') {
+    ps_jp_ws(&p);
+    if (ps_jp_peek(&p) != '[') {
         ok = 0;
     } else {
         p.pos++;
-        jws(&p);
-        if (jpeek(&p) == ']') {
+        ps_jp_ws(&p);
+        if (ps_jp_peek(&p) == ']') {
             p.pos++;
         } else {
             for (;;) {
-                jv v;
+                ps_jv v;
                 size_t start;
-                jws(&p);
+                ps_jp_ws(&p);
                 start = p.pos;
-                if (jvalue(&p, &v, 0) != 0) {
+                if (ps_jp_value(&p, &v) != 0) {
                     ok = 0;
                     break;
                 }
@@ -494,18 +226,18 @@ char *ps_rep_trace_json(const char *trace_json, int *salvaged)
                 } else {
                     ok = 0; /* a non-object entry: dropped */
                 }
-                jv_free(&v);
-                jws(&p);
-                if (jpeek(&p) == ',') {
+                ps_jv_free(&v);
+                ps_jp_ws(&p);
+                if (ps_jp_peek(&p) == ',') {
                     p.pos++;
                     continue;
                 }
-                if (jpeek(&p) == ']') p.pos++;
+                if (ps_jp_peek(&p) == ']') p.pos++;
                 else ok = 0;
                 break;
             }
         }
-        jws(&p);
+        ps_jp_ws(&p);
         if (p.pos != p.len) ok = 0;
     }
     ps_buf_addc(&out, ']');
@@ -518,17 +250,17 @@ char *ps_rep_trace_json(const char *trace_json, int *salvaged)
     return ps_buf_steal(&out);
 }
 
-static void add_raw(ps_buf *b, const jv *v);
+static void add_raw(ps_buf *b, const ps_jv *v);
 
 /* A scalar as display text: strings decoded (flattened), everything else as written. */
-static void add_scalar(ps_buf *b, const jv *v)
+static void add_scalar(ps_buf *b, const ps_jv *v)
 {
     if (v->t == 's') ps_rep_flat(b, v->s);
     else add_raw(b, v);
 }
 
 /* A value as written in the JSON text (flattened). */
-static void add_raw(ps_buf *b, const jv *v)
+static void add_raw(ps_buf *b, const ps_jv *v)
 {
     char *tmp = ps_xstrndup(v->raw, v->rawlen);
     ps_rep_flat(b, tmp);
@@ -536,42 +268,15 @@ static void add_raw(ps_buf *b, const jv *v)
 }
 
 /* Whether e has key with a non-null value. */
-static int present(const jv *e, const char *key)
+static int present(const ps_jv *e, const char *key)
 {
-    const jv *v = jget(e, key);
+    const ps_jv *v = ps_jv_get(e, key);
     return v && v->t != 'n';
 }
 
-/* The value of a number ('d'), parsed here because strtod follows the C locale's
- * decimal point, which need not be '.'. Precise enough for display. */
-static double jnumber_value(const jv *v)
+static void add_field(ps_buf *b, const ps_jv *e, const char *key, const char *before)
 {
-    const char *p = v->raw, *end = v->raw + v->rawlen;
-    double x = 0, scale = 1;
-    int neg = 0, eneg = 0, ex = 0;
-    if (p < end && *p == '-') {
-        neg = 1;
-        p++;
-    }
-    for (; p < end && *p >= '0' && *p <= '9'; p++) x = x * 10 + (*p - '0');
-    if (p < end && *p == '.')
-        for (p++; p < end && *p >= '0' && *p <= '9'; p++) {
-            scale /= 10;
-            x += (*p - '0') * scale;
-        }
-    if (p < end && (*p == 'e' || *p == 'E')) {
-        p++;
-        if (p < end && (*p == '+' || *p == '-')) eneg = *p++ == '-';
-        for (; p < end && *p >= '0' && *p <= '9'; p++)
-            if (ex < 400) ex = ex * 10 + (*p - '0');
-        while (ex-- > 0) x = eneg ? x / 10 : x * 10;
-    }
-    return neg ? -x : x;
-}
-
-static void add_field(ps_buf *b, const jv *e, const char *key, const char *before)
-{
-    const jv *v = jget(e, key);
+    const ps_jv *v = ps_jv_get(e, key);
     if (!v || v->t == 'n') return;
     ps_buf_adds(b, before);
     add_scalar(b, v);
@@ -585,30 +290,30 @@ int ps_rep_trace_lines(ps_buf *b, const char *trace_json, const char *indent)
 {
     int salvaged, i, j;
     char *text = ps_rep_trace_json(trace_json, &salvaged);
-    jp p;
-    jv arr;
+    ps_jp p;
+    ps_jv arr;
     p.s = text;
     p.len = strlen(text);
     p.pos = 0;
-    if (jvalue(&p, &arr, 0) != 0 || arr.t != 'a') { /* cannot happen: text is valid */
+    if (ps_jp_value(&p, &arr) != 0 || arr.t != 'a') { /* cannot happen: text is valid */
         free(text);
         return 0;
     }
     for (i = 0; i < arr.n; i++) {
-        const jv *e = &arr.kids[i], *v;
+        const ps_jv *e = &arr.kids[i], *v;
         ps_buf_adds(b, indent);
-        v = jget(e, "line");
+        v = ps_jv_get(e, "line");
         ps_buf_addc(b, 'L');
         if (v) add_scalar(b, v);
         else ps_buf_addc(b, '?');
-        v = jget(e, "t_ms");
+        v = ps_jv_get(e, "t_ms");
         if (v && v->t == 'd') {
-            double t = jnumber_value(v);
+            double t = ps_jv_number(v);
             ps_buf_adds(b, t < 0 ? " " : " +");
             ps_rep_fixed(b, t, 3);
             ps_buf_adds(b, " ms");
         }
-        v = jget(e, "actor");
+        v = ps_jv_get(e, "actor");
         if (v && v->t != 'n') { /* never "L12:": the line number stays a plain token */
             add_field(b, e, "actor", " ");
             ps_buf_addc(b, ':');
@@ -616,7 +321,7 @@ int ps_rep_trace_lines(ps_buf *b, const char *trace_json, const char *indent)
         if (present(e, "call")) add_field(b, e, "call", " ");
         else add_field(b, e, "op", " ");
         add_field(b, e, "ret", " -> ");
-        v = jget(e, "error_name");
+        v = ps_jv_get(e, "error_name");
         if (v && v->t == 's') {
             add_field(b, e, "error_name", " ");
             if (present(e, "error")) {
@@ -626,7 +331,7 @@ int ps_rep_trace_lines(ps_buf *b, const char *trace_json, const char *indent)
         } else {
             add_field(b, e, "error", " error ");
         }
-        v = jget(e, "fields");
+        v = ps_jv_get(e, "fields");
         if (v && v->t == 'o' && v->n) {
             ps_buf_adds(b, " {");
             for (j = 0; j < v->n; j++) {
@@ -642,7 +347,7 @@ int ps_rep_trace_lines(ps_buf *b, const char *trace_json, const char *indent)
             ps_buf_addc(b, '}');
         }
         add_field(b, e, "expected", " expected: ");
-        v = jget(e, "verdict");
+        v = ps_jv_get(e, "verdict");
         if (v && v->t != 'n') {
             ps_buf_adds(b, " [");
             add_scalar(b, v);
@@ -656,7 +361,7 @@ int ps_rep_trace_lines(ps_buf *b, const char *trace_json, const char *indent)
         ps_buf_adds(b, "(the rest of the trace was not valid JSON and is left out)\n");
     }
     i = arr.n;
-    jv_free(&arr);
+    ps_jv_free(&arr);
     free(text);
     return i;
 }

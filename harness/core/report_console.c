@@ -12,6 +12,8 @@
  * The closing summary (ps_console_summary) is made of stable, greppable lines:
  *   SUMMARY: 120 cases: 100 PASS, 2 FAIL, 10 XFAIL, 0 XPASS, 8 SKIP, 0 TIMEOUT, 0 ERROR
  *   FAILED: id1 id2#3            (only when there are any; id#N for iteration N > 1)
+ *   CAUSE: 9 cases: what it means for the program under test (id1 id2 ...)
+ *                                (failures grouped under their cause, a step's `else`)
  *   PLATFORM: Wine 8.0 ...
  *   WALL: 1234 ms
  *   110 passed, 2 failed, 8 skipped
@@ -48,6 +50,41 @@ static void text_lines(ps_buf *b, const char *text)
         if (!*s || !s[1]) break;
         s++;
         ps_buf_adds(b, "    ");
+    }
+}
+
+/* What the programs the case started printed: the last `max` lines of each. */
+static void output_lines(ps_buf *b, const ps_result *r, int max)
+{
+    int i;
+    for (i = 0; i < r->noutputs; i++) {
+        const char *t = r->outputs[i].text, *start;
+        size_t len = strlen(t);
+        int lines = 0;
+        while (len && t[len - 1] == '\n') len--;
+        start = t + len;
+        while (start > t && lines < max) {
+            start--;
+            if (*start == '\n' && ++lines == max) {
+                start++;
+                break;
+            }
+        }
+        if (strcmp(r->outputs[i].exit, "running"))
+            ps_buf_printf(b, "  output of %s (exit %s)%s\n", r->outputs[i].actor, r->outputs[i].exit, len ? ":" : ": nothing");
+        else
+            ps_buf_printf(b, "  output of %s (still running when the case ended)%s\n", r->outputs[i].actor, len ? ":" : ": nothing");
+        while (start < t + len) {
+            size_t n = strcspn(start, "\n");
+            char *piece;
+            if (start + n > t + len) n = (size_t)(t + len - start);
+            piece = ps_xstrndup(start, n);
+            ps_buf_adds(b, "    | ");
+            ps_rep_flat(b, piece);
+            ps_buf_addc(b, '\n');
+            free(piece);
+            start += n + 1;
+        }
     }
 }
 
@@ -109,6 +146,23 @@ void ps_console_case(FILE *f, const ps_result *r, int verbose)
         text_lines(&b, reason);
     }
     if (r->outcome == PS_XPASS || verbose) divergence_lines(&b, r);
+    if (r->notes) { /* advisory differences: shown whatever the outcome */
+        const char *s = r->notes;
+        while (*s) {
+            size_t n = strcspn(s, "\n");
+            char *piece = ps_xstrndup(s, n);
+            long line = strtol(piece, NULL, 10);
+            const char *colon = strchr(piece, ':');
+            where(&b, r, (int)line);
+            ps_buf_adds(&b, "note: ");
+            ps_rep_flat(&b, colon ? colon + 2 : piece);
+            ps_buf_addc(&b, '\n');
+            free(piece);
+            s += n;
+            if (*s) s++;
+        }
+    }
+    if (bad || verbose) output_lines(&b, r, verbose ? 1000 : 10);
     if (verbose) ps_rep_trace_lines(&b, r->trace_json, "      ");
     ps_rep_write(f, &b);
 }
@@ -135,6 +189,26 @@ void ps_console_summary(FILE *f, const ps_run *run)
         ps_buf_free(&name);
     }
     if (any) ps_buf_addc(&b, '\n');
+    /* failures grouped under their first cause, so one problem reads as one */
+    for (i = 0; i < run->ncases; i++) {
+        const ps_result *r = &run->cases[i];
+        int k, seen = 0, n = 0;
+        if (!r->cause || !ps_outcome_is_bad(r->outcome)) continue;
+        for (k = 0; k < i && !seen; k++)
+            seen = run->cases[k].cause && ps_outcome_is_bad(run->cases[k].outcome) && !strcmp(run->cases[k].cause, r->cause);
+        if (seen) continue;
+        for (k = i; k < run->ncases; k++)
+            if (run->cases[k].cause && ps_outcome_is_bad(run->cases[k].outcome) && !strcmp(run->cases[k].cause, r->cause)) n++;
+        ps_buf_printf(&b, "CAUSE: %d case%s: ", n, n == 1 ? "" : "s");
+        ps_rep_flat(&b, r->cause);
+        ps_buf_adds(&b, " (");
+        for (k = i, any = 0; k < run->ncases; k++)
+            if (run->cases[k].cause && ps_outcome_is_bad(run->cases[k].outcome) && !strcmp(run->cases[k].cause, r->cause)) {
+                if (any++) ps_buf_addc(&b, ' ');
+                ps_rep_flat(&b, run->cases[k].id);
+            }
+        ps_buf_adds(&b, ")\n");
+    }
     ps_buf_adds(&b, "PLATFORM: ");
     ps_rep_flat(&b, run->platform && run->platform[0] ? run->platform : "unknown");
     ps_buf_adds(&b, "\nWALL: ");

@@ -152,6 +152,12 @@ static const char *const js[] = {
     "      box.appendChild(el('h4', null, 'Reason'));\n",
     "      box.appendChild(el('pre', 'reason', c.reason));\n",
     "    }\n",
+    "    if (c.notes && c.notes.length) { box.appendChild(el('h4', null, 'Notes (advisory differences)')); var nl = el('ul', 'divergences'); c.notes.forEach(function (d) { nl.appendChild(el('li', 'mono', d)); }); box.appendChild(nl); }\n",
+    "    if (c.cause) { box.appendChild(el('h4', null, 'Cause')); box.appendChild(el('p', null, c.cause)); }\n",
+    "    (c.outputs || []).forEach(function (o) {\n",
+    "      box.appendChild(el('h4', null, 'Output of ' + o.actor + ' (exit ' + o.exit + ')'));\n",
+    "      box.appendChild(el('pre', 'mono', o.text || '(nothing)'));\n",
+    "    });\n",
     "    if (c.divergences && c.divergences.length) {\n",
     "      box.appendChild(el('h4', null, 'Known divergences'));\n",
     "      var ul = el('ul', 'divergences');\n",
@@ -302,6 +308,17 @@ int ps_report_html(FILE *f, const ps_run *run)
     ps_buf_adds(&b, "</style>\n</head>\n<body>\n<header>\n<h1>pipespec report</h1>\n<dl class=\"meta\">\n");
     ps_buf_adds(&b, "<dt>Platform</dt><dd id=\"platform\">");
     text(&b, run->platform && run->platform[0] ? run->platform : "unknown");
+    if (run->pinfo.edition) {
+        ps_buf_adds(&b, "</dd>\n<dt>Edition</dt><dd id=\"edition\">");
+        text(&b, run->pinfo.edition);
+    }
+    if (run->pinfo.machine) {
+        ps_buf_adds(&b, "</dd>\n<dt>Machine</dt><dd id=\"machine\">");
+        text(&b, run->pinfo.machine);
+    }
+    if (run->shard_n > 0)
+        ps_buf_printf(&b, "</dd>\n<dt>Shard</dt><dd id=\"shard\">%d of %d (of %d selected cases)", run->shard_k,
+                      run->shard_n, run->selected);
     ps_buf_adds(&b, "</dd>\n<dt>Harness</dt><dd id=\"version\">pipespec ");
     text(&b, run->harness_version ? run->harness_version : "?");
     ps_buf_adds(&b, "</dd>\n<dt>Started</dt><dd id=\"started\">");

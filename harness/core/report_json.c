@@ -7,8 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Defined here, used by report_html.c. */
-
 #define STR(s) ((s) ? (s) : "")
 
 /* A JSON array of the pieces of s separated by any of seps, empty pieces left out. */
@@ -53,6 +51,7 @@ static void case_json(ps_buf *b, const ps_result *r)
     ps_buf_adds(b, ", \"topic\": ");
     ps_rep_json_str(b, topic);
     ps_buf_printf(b, ", \"iteration\": %d", r->iteration > 0 ? r->iteration : 1);
+    ps_buf_printf(b, ", \"index\": %d", r->index > 0 ? r->index : 0);
     ps_buf_adds(b, ", \"outcome\": ");
     ps_rep_json_str(b, ps_outcome_name(r->outcome));
     ps_buf_adds(b, ", \"duration_ms\": ");
@@ -62,6 +61,24 @@ static void case_json(ps_buf *b, const ps_result *r)
     ps_buf_printf(b, ", \"line\": %d", r->line > 0 ? r->line : 0);
     ps_buf_adds(b, ", \"divergences\": ");
     split_array(b, r->divergences, "\n");
+    ps_buf_adds(b, ", \"notes\": ");
+    split_array(b, r->notes, "\n");
+    ps_buf_adds(b, ", \"cause\": ");
+    ps_rep_json_str(b, r->cause);
+    ps_buf_adds(b, ", \"outputs\": [");
+    {
+        int i;
+        for (i = 0; i < r->noutputs; i++) {
+            ps_buf_adds(b, i ? ", {\"actor\": " : "{\"actor\": ");
+            ps_rep_json_str(b, r->outputs[i].actor);
+            ps_buf_adds(b, ", \"exit\": ");
+            ps_rep_json_str(b, r->outputs[i].exit);
+            ps_buf_adds(b, ", \"text\": ");
+            ps_rep_json_str(b, r->outputs[i].text);
+            ps_buf_addc(b, '}');
+        }
+    }
+    ps_buf_addc(b, ']');
     if (salvaged) {
         /* The child's trace did not parse (typically cut off when the case was killed):
          * the entries that did parse are in "trace", the raw text here. */
@@ -75,12 +92,36 @@ static void case_json(ps_buf *b, const ps_result *r)
     free(topic);
 }
 
+/* "platform_info": the platform in full, every field a string or null. */
+static void platform_info_json(ps_buf *b, const ps_platform_info *pi)
+{
+    ps_buf_adds(b, ",\n  \"platform_info\": {\"os\": ");
+    ps_rep_json_str(b, pi->os);
+    ps_buf_adds(b, ", \"version\": ");
+    ps_rep_json_str(b, pi->version);
+    ps_buf_adds(b, ", \"build\": ");
+    ps_rep_json_str(b, pi->build);
+    ps_buf_adds(b, ", \"edition\": ");
+    ps_rep_json_str(b, pi->edition);
+    ps_buf_adds(b, ", \"host\": ");
+    ps_rep_json_str(b, pi->host);
+    ps_buf_adds(b, ", \"arch\": ");
+    ps_rep_json_str(b, pi->arch);
+    ps_buf_adds(b, ", \"machine\": ");
+    ps_rep_json_str(b, pi->machine);
+    ps_buf_addc(b, '}');
+}
+
 void ps_rep_json_build(ps_buf *b, const ps_run *run)
 {
     int counts[PS_OUTCOME_COUNT], i;
     ps_rep_counts(run, counts);
     ps_buf_adds(b, "{\n  \"report_version\": 1,\n  \"platform\": ");
     ps_rep_json_str(b, STR(run->platform));
+    platform_info_json(b, &run->pinfo);
+    if (run->shard_n > 0)
+        ps_buf_printf(b, ",\n  \"shard\": {\"k\": %d, \"n\": %d}", run->shard_k, run->shard_n);
+    if (run->selected > 0) ps_buf_printf(b, ",\n  \"selected\": %d", run->selected);
     ps_buf_adds(b, ",\n  \"harness_version\": ");
     ps_rep_json_str(b, STR(run->harness_version));
     ps_buf_adds(b, ",\n  \"started\": ");

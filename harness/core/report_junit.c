@@ -97,8 +97,36 @@ static void details(ps_buf *b, const ps_result *r)
     ps_buf_free(&t);
 }
 
+/* "output of C (exit 216):\n<text>" for each program the case started; NULL if none. */
+static char *outputs_text(const ps_result *r)
+{
+    ps_buf t;
+    int i;
+    if (!r->noutputs && !r->notes) return NULL;
+    ps_buf_init(&t);
+    if (r->notes) {
+        ps_buf_adds(&t, "notes (advisory differences):\n");
+        ps_buf_adds(&t, r->notes);
+    }
+    for (i = 0; i < r->noutputs; i++) {
+        ps_buf_printf(&t, "output of %s (exit %s):\n", r->outputs[i].actor, r->outputs[i].exit);
+        ps_buf_adds(&t, r->outputs[i].text);
+        if (t.len && t.data[t.len - 1] != '\n') ps_buf_addc(&t, '\n');
+    }
+    return ps_buf_steal(&t);
+}
+
+static void system_out(ps_buf *b, const char *text)
+{
+    if (!text) return;
+    ps_buf_adds(b, "      <system-out>");
+    ps_rep_xml(b, text, 0);
+    ps_buf_adds(b, "</system-out>\n");
+}
+
 static void testcase(ps_buf *b, const ps_result *r)
 {
+    char *outs = outputs_text(r);
     ps_buf name;
     char *topic = ps_rep_topic(r), *cls;
     const char *reason = r->reason ? r->reason : default_reason(r->outcome);
@@ -112,11 +140,21 @@ static void testcase(ps_buf *b, const ps_result *r)
     if (r->file && r->file[0]) attr(b, "file", r->file);
     if (r->line > 0) ps_buf_printf(b, " line=\"%d\"", r->line);
     switch (r->outcome) {
-    case PS_PASS: ps_buf_adds(b, "/>\n"); break;
+    case PS_PASS:
+        if (!outs) {
+            ps_buf_adds(b, "/>\n");
+            break;
+        }
+        ps_buf_adds(b, ">\n");
+        system_out(b, outs);
+        ps_buf_adds(b, "    </testcase>\n");
+        break;
     case PS_SKIP:
         ps_buf_adds(b, ">\n      <skipped");
         attr(b, "message", reason);
-        ps_buf_adds(b, "/>\n    </testcase>\n");
+        ps_buf_adds(b, "/>\n");
+        system_out(b, outs);
+        ps_buf_adds(b, "    </testcase>\n");
         break;
     case PS_XFAIL:
         ps_buf_adds(b, ">\n      <system-out>");
@@ -127,6 +165,7 @@ static void testcase(ps_buf *b, const ps_result *r)
             ps_buf_adds(&t, reason);
             ps_buf_addc(&t, '\n');
             if (r->divergences) ps_buf_adds(&t, r->divergences);
+            if (outs) ps_buf_adds(&t, outs);
             ps_rep_xml(b, t.data, 0);
             ps_buf_free(&t);
         }
@@ -139,12 +178,15 @@ static void testcase(ps_buf *b, const ps_result *r)
         attr(b, "type", ps_outcome_name(r->outcome));
         ps_buf_addc(b, '>');
         details(b, r);
-        ps_buf_printf(b, "</%s>\n    </testcase>\n", el);
+        ps_buf_printf(b, "</%s>\n", el);
+        system_out(b, outs);
+        ps_buf_adds(b, "    </testcase>\n");
         break;
     }
     }
     free(cls);
     free(topic);
+    free(outs);
     ps_buf_free(&name);
 }
 

@@ -1,5 +1,6 @@
 /* results.c: outcomes, run counting, and the reader of the child protocol. */
 #include "results.h"
+#include "proto.h"
 #include "psutil.h"
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,17 @@ void ps_result_free(ps_result *r)
     free(r->reason);
     free(r->trace_json);
     free(r->divergences);
+    free(r->cause);
+    free(r->notes);
+    {
+        int i;
+        for (i = 0; i < r->noutputs; i++) {
+            free(r->outputs[i].actor);
+            free(r->outputs[i].exit);
+            free(r->outputs[i].text);
+        }
+        free(r->outputs);
+    }
     memset(r, 0, sizeof *r);
 }
 
@@ -65,7 +77,29 @@ void ps_run_free(ps_run *run)
     free(run->platform);
     free(run->harness_version);
     free(run->started);
+    ps_platform_info_free(&run->pinfo);
     memset(run, 0, sizeof *run);
+}
+
+void ps_result_check_reason(ps_result *r)
+{
+    if (r->outcome == PS_SKIP && (!r->reason || !r->reason[0])) {
+        free(r->reason);
+        r->reason = ps_xstrdup("harness: SKIP without a reason (a SKIP must say why the case cannot be decided here)");
+        r->outcome = PS_ERROR;
+    }
+}
+
+void ps_platform_info_free(ps_platform_info *pi)
+{
+    free(pi->os);
+    free(pi->version);
+    free(pi->build);
+    free(pi->edition);
+    free(pi->host);
+    free(pi->arch);
+    free(pi->machine);
+    memset(pi, 0, sizeof *pi);
 }
 
 void ps_child_reader_init(ps_child_reader *cr, ps_result *r)
@@ -115,6 +149,30 @@ static void handle_line(ps_child_reader *cr, char *line)
         break;
     case 'D':
         if (n >= 3) ps_buf_printf(divs, "%s: %s\n", f[1], f[2]);
+        break;
+    case 'N':
+        if (n >= 3) {
+            char *was = cr->r->notes;
+            cr->r->notes = ps_sprintf("%s%s: %s\n", was ? was : "", f[1], f[2]);
+            free(was);
+        }
+        break;
+    case 'C':
+        if (n >= 2 && f[1][0]) {
+            free(cr->r->cause);
+            cr->r->cause = ps_xstrdup(f[1]);
+        }
+        break;
+    case 'O':
+        if (n >= 4) {
+            ps_result *r = cr->r;
+            char *t = ps_proto_unescape(ps_xstrdup(f[3]));
+            r->outputs = ps_xrealloc(r->outputs, sizeof *r->outputs * (size_t)(r->noutputs + 1));
+            r->outputs[r->noutputs].actor = ps_xstrdup(f[1]);
+            r->outputs[r->noutputs].exit = ps_xstrdup(f[2]);
+            r->outputs[r->noutputs].text = t;
+            r->noutputs++;
+        }
         break;
     case 'R':
         if (n >= 3 && ps_outcome_parse(f[1], &cr->r->outcome) == 0) {
@@ -180,6 +238,18 @@ void ps_child_reader_finish(ps_child_reader *cr, int timed_out, unsigned long ex
             r->reason = ps_sprintf("case process exited with code %lu and no verdict", exit_code);
         r->line = cr->last_started_line;
     }
+    else if (exit_code != 0) {
+        /* a verdict counts only from a case process that then ended cleanly (it exits 0
+         * right after its R line): anything else is the harness's trouble, not a result */
+        char *was = ps_sprintf("harness: the case process reported %s%s%s%s and then exited with %s 0x%08lX",
+                               ps_outcome_name(r->outcome), r->reason ? " (" : "",
+                               r->reason ? r->reason : "", r->reason ? ")" : "",
+                               exit_code >= 0xC0000000UL ? "exception" : "code", exit_code);
+        r->outcome = PS_ERROR;
+        free(r->reason);
+        r->reason = was;
+    }
+    ps_result_check_reason(r);
     free(r->trace_json);
     r->trace_json = ps_sprintf("[%s]", trace->data ? trace->data : "");
     free(r->divergences);

@@ -36,6 +36,11 @@ typedef struct {
     int line;          /* line of the step that decided a FAIL/TIMEOUT/XFAIL, 0 if none */
     char *trace_json;  /* a JSON array of trace entries (see below); never NULL ("[]") */
     char *divergences; /* newline separated "line: text" of XFAIL/XPASS steps; may be NULL */
+    char *notes;       /* newline separated "line: text" of advisory differences; may be NULL */
+    char *cause;       /* what a FAIL means for the program under test (a step's `else`); may be NULL */
+    int noutputs;      /* what the programs the case started printed (bounded) */
+    struct ps_output { char *actor, *exit, *text; } *outputs;
+    int index;         /* position in the whole selection (before --shard), from 0 */
 } ps_result;
 
 /* A trace entry (one per executed step, one JSON object in trace_json):
@@ -44,8 +49,24 @@ typedef struct {
  *   "fields":{"bytes":1024},"expected":"ERROR_MORE_DATA bytes=1024",
  *   "verdict":"ok|fail|xfail|xpass|started|skip","note":"..."} */
 
+/* The platform in full (harness/win/platform.c fills it; each field may be NULL). */
 typedef struct {
-    char *platform;        /* "Wine 8.0 (Debian 8.0~repack-4)" or "Windows 10.0 build 19045" */
+    char *os;       /* "Wine" or "Windows" */
+    char *version;  /* Wine: "8.0"; Windows: "10.0.19045.3803" (major.minor.build.UBR) */
+    char *build;    /* Wine: its build id "wine-8.0 (Debian 8.0~repack-4)"; Windows: "19045.3803" */
+    char *edition;  /* Windows: "Windows 10 Pro 22H2 (Professional)"; Wine: the Windows it
+                     * presents itself as */
+    char *host;     /* Wine: the host system ("Linux 6.1.0-18-amd64"); Windows: NULL */
+    char *arch;     /* the machine's architecture ("x86_64", "x86", "arm64") and, when it
+                     * differs, the harness's ("x86 on x86_64") */
+    char *machine;  /* the computer's name */
+} ps_platform_info;
+
+typedef struct {
+    char *platform;        /* one line, every detail: "Wine 8.0 (wine-8.0 ...) on Linux 6.1.0, x86_64" */
+    ps_platform_info pinfo;
+    int shard_k, shard_n;  /* --shard K/N, or 0/0 for a whole run */
+    int selected;          /* size of the whole selection, before --shard (0: unknown) */
     char *harness_version; /* PIPESPEC_VERSION */
     char *started;         /* ISO 8601 UTC */
     double wall_ms;
@@ -60,13 +81,10 @@ void ps_run_count(ps_run *run);  /* recomputes counts[] from cases */
 int ps_run_exit_status(const ps_run *run); /* 0 or 1, per the rules in --help */
 void ps_result_free(ps_result *r);
 void ps_run_free(ps_run *run);
+void ps_platform_info_free(ps_platform_info *pi);
 
-/* ---- The child protocol: one line each, tab-separated, written by the case process.
- *   T\t<json object>            a trace entry, appended to trace_json
- *   S\t<line>\t<text>           a step is starting (so a hang can name it)
- *   R\t<OUTCOME>\t<line>\t<reason>   the case's verdict (last line)
- *   D\t<line>\t<text>           a divergence note (XFAIL/XPASS step)
- * Anything else is kept as free output. */
+/* ---- The case-process protocol (proto.h has its grammar and its one encoder): the
+ * reader folds a case process's lines into a ps_result. */
 typedef struct {
     ps_result *r;
     int have_verdict;
@@ -77,6 +95,8 @@ typedef struct {
     void *divs;    /* internal ps_buf */
 } ps_child_reader;
 
+/* A SKIP with no reason is a harness fault: it becomes ERROR "harness: ...". */
+void ps_result_check_reason(ps_result *r);
 void ps_child_reader_init(ps_child_reader *cr, ps_result *r);
 /* Feed raw bytes from the child's stdout (any chunking). */
 void ps_child_reader_feed(ps_child_reader *cr, const char *data, unsigned long n);

@@ -42,30 +42,140 @@ const char *ps_role_name(ps_role r)
     }
 }
 
+/* Decimal digits only: no sign, no octal, no hex, no exponent; overflow is an error. */
+static int parse_decimal(const char **q, unsigned long long max, unsigned long long *out)
+{
+    unsigned long long v = 0;
+    if (!isdigit((unsigned char)**q)) return -1;
+    while (isdigit((unsigned char)**q)) {
+        unsigned d = (unsigned)(**q - '0');
+        if (v > (max - d) / 10) return -1;
+        v = v * 10 + d;
+        (*q)++;
+    }
+    *out = v;
+    return 0;
+}
+
 int ps_parse_size(const char *s, unsigned long long *out)
 {
-    char *end;
-    unsigned long long v;
-    if (!s || !isdigit((unsigned char)*s)) return -1;
-    v = strtoull(s, &end, 0);
-    if (*end == 'k' || *end == 'K') v *= 1024ULL, end++;
-    else if (*end == 'm' || *end == 'M') v *= 1024ULL * 1024ULL, end++;
-    if (*end) return -1;
+    unsigned long long v, mul = 1;
+    const char *q = s;
+    if (!s || parse_decimal(&q, PS_SIZE_MAX, &v) != 0) return -1;
+    if (*q == 'k' || *q == 'K') mul = 1024ULL, q++;
+    else if (*q == 'm' || *q == 'M') mul = 1024ULL * 1024ULL, q++;
+    if (*q || v > PS_SIZE_MAX / mul) return -1;
+    *out = v * mul;
+    return 0;
+}
+
+int ps_parse_uint(const char *s, unsigned long long *out)
+{
+    const char *q = s;
+    unsigned long long v = 0;
+    if (!s) return -1;
+    if (q[0] == '0' && (q[1] == 'x' || q[1] == 'X')) {
+        int n = 0;
+        for (q += 2; isxdigit((unsigned char)*q); q++, n++) {
+            unsigned d = (unsigned)(isdigit((unsigned char)*q) ? *q - '0' : (tolower((unsigned char)*q) - 'a' + 10));
+            if (v > (PS_SIZE_MAX - d) / 16) return -1;
+            v = v * 16 + d;
+        }
+        if (!n || *q) return -1;
+    } else if (parse_decimal(&q, PS_SIZE_MAX, &v) != 0 || *q)
+        return -1;
     *out = v;
     return 0;
 }
 
 int ps_parse_ms(const char *s, long *out)
 {
-    char *end;
+    const char *q = s;
+    unsigned long long whole = 0, frac = 0, scale = 1;
     double v;
-    if (!s || !(isdigit((unsigned char)*s) || *s == '.')) return -1;
-    v = strtod(s, &end);
-    if (strcmp(end, "s") == 0) v *= 1000.0;
-    else if (*end && strcmp(end, "ms") != 0) return -1;
-    if (v < 0 || v > 2147483647.0) return -1;
+    if (!s) return -1;
+    if (isdigit((unsigned char)*q)) {
+        if (parse_decimal(&q, 2147483647ULL, &whole) != 0) return -1;
+    } else if (*q != '.')
+        return -1;
+    if (*q == '.') {
+        q++;
+        if (!isdigit((unsigned char)*q)) return -1;
+        while (isdigit((unsigned char)*q)) {
+            if (scale < 1000000000ULL) frac = frac * 10 + (unsigned)(*q - '0'), scale *= 10;
+            q++;
+        }
+    }
+    v = (double)whole + (double)frac / (double)scale;
+    if (strcmp(q, "s") == 0) v *= 1000.0;
+    else if (*q && strcmp(q, "ms") != 0) return -1;
+    if (v > 2147483647.0) return -1;
     *out = (long)(v + 0.5);
     return 0;
+}
+
+/* ---------------- Wine versions ---------------- */
+/* "10.0" -> {10, 0}; "8.0-rc1" and "9.0 (Debian ...)" read their leading numbers. */
+static int parse_version(const char *s, long v[4], const char **end)
+{
+    int n = 0;
+    for (;;) {
+        long x = 0;
+        if (!isdigit((unsigned char)*s)) return -1;
+        while (isdigit((unsigned char)*s)) {
+            if (x > 99999) return -1;
+            x = x * 10 + (*s++ - '0');
+        }
+        if (n < 4) v[n++] = x;
+        if (*s != '.' || !isdigit((unsigned char)s[1])) break;
+        s++;
+    }
+    while (n < 4) v[n++] = 0;
+    if (end) *end = s;
+    return 0;
+}
+
+static int vcmp(const long a[4], const long b[4])
+{
+    int i;
+    for (i = 0; i < 4; i++)
+        if (a[i] != b[i]) return a[i] < b[i] ? -1 : 1;
+    return 0;
+}
+
+/* Checks (and with version, evaluates) "<10.0", ">=9.0,<10.0". Returns -1 when the
+ * condition is malformed, else 1 when version satisfies it (or version is NULL). */
+int ps_version_cond(const char *cond, const char *version)
+{
+    long have[4] = {0, 0, 0, 0}, want[4];
+    const char *q = cond;
+    int result = 1;
+    if (version && parse_version(version, have, NULL) != 0) version = NULL;
+    if (!*q) return -1;
+    while (*q) {
+        int lt = 0, gt = 0, eq = 0, c;
+        if (*q == '<') lt = 1, q++;
+        else if (*q == '>') gt = 1, q++;
+        if (*q == '=') eq = 1, q++;
+        if (!lt && !gt && !eq) return -1;
+        if (parse_version(q, want, &q) != 0) return -1;
+        if (*q == ',') {
+            q++;
+            if (!*q) return -1;
+        } else if (*q)
+            return -1;
+        if (!version) continue;
+        c = vcmp(have, want);
+        if (!((lt && c < 0) || (gt && c > 0) || (eq && c == 0))) result = 0;
+    }
+    return result;
+}
+
+int ps_wine_applies(const ps_step *s, const char *wine_version)
+{
+    if (!wine_version || !s->wine.present) return 0;
+    if (!s->wine_when) return 1;
+    return ps_version_cond(s->wine_when, wine_version) == 1;
 }
 
 /* ---------------- lexer ---------------- */
@@ -225,16 +335,14 @@ static void check_arg(pctx *p, const ps_opdef *op, const char *key, const char *
     case PS_ARG_STR: check_vars(p, val, col); break;
     case PS_ARG_SIZE:
         if (ps_parse_size(val, &sz) != 0 && !(a->choices && enum_has(a->choices, val)))
-            perr(p, col, "found '%s' for %s, expected a size in bytes (1024, 64k, 1m)", val, key);
+            perr(p, col, "found '%s' for %s, expected a size in bytes (decimal: 1024, 64k, 1m) up to %llu",
+                 val, key, PS_SIZE_MAX);
         break;
-    case PS_ARG_INT: {
-        char *end;
-        strtoul(val, &end, 0);
-        if ((!isdigit((unsigned char)*val) || *end) && !(a->choices && enum_has(a->choices, val)))
-            perr(p, col, "found '%s' for %s, expected a number%s%s", val, key,
-                 a->choices ? " or " : "", a->choices ? a->choices : "");
+    case PS_ARG_INT:
+        if (ps_parse_uint(val, &sz) != 0 && !(a->choices && enum_has(a->choices, val)))
+            perr(p, col, "found '%s' for %s, expected a number (decimal, or 0x... hex) up to %llu%s%s",
+                 val, key, PS_SIZE_MAX, a->choices ? " or " : "", a->choices ? a->choices : "");
         break;
-    }
     case PS_ARG_MS:
         if (ps_parse_ms(val, &ms) != 0 && !(a->choices && enum_has(a->choices, val)))
             perr(p, col, "found '%s' for %s, expected milliseconds (200, 200ms, 5s)%s%s", val,
@@ -251,7 +359,30 @@ static void check_arg(pctx *p, const ps_opdef *op, const char *key, const char *
     }
 }
 
-/* Parses an expectation from toks[i..n); stops at "wine:". Returns the next index. */
+/* A divergence marker at toks[i]: "wine:" (every Wine version), "wine <10.0:" or
+ * "wine<10.0:" (the versions it applies to). Returns how many tokens it takes (0: none)
+ * and points *cond at the condition (NULL for every version). */
+static int wine_marker(const tok *t, int i, int n, const char **cond, int *cond_col)
+{
+    const char *x;
+    size_t l;
+    if (cond) *cond = NULL;
+    if (i >= n || t[i].quoted) return 0;
+    x = t[i].text;
+    if (!strcmp(x, "wine:")) return 1;
+    if (strncmp(x, "wine", 4)) return 0;
+    if (x[4] && strchr("<>=", x[4]) && x[strlen(x) - 1] == ':') {
+        if (cond) *cond = x + 4, *cond_col = t[i].col + 4;
+        return 1;
+    }
+    if (x[4] || i + 1 >= n || t[i + 1].quoted) return 0;
+    l = strlen(t[i + 1].text);
+    if (l < 2 || t[i + 1].text[l - 1] != ':' || !strchr("<>=", t[i + 1].text[0])) return 0;
+    if (cond) *cond = t[i + 1].text, *cond_col = t[i + 1].col;
+    return 2;
+}
+
+/* Parses an expectation from toks[i..n); stops at a wine marker. Returns the next index. */
 static int parse_expect(pctx *p, const ps_opdef *op, tok *t, int i, int n, ps_expect *e,
                         int want_reason)
 {
@@ -259,7 +390,7 @@ static int parse_expect(pctx *p, const ps_opdef *op, tok *t, int i, int n, ps_ex
     int start = i;
     ps_buf_init(&text);
     e->present = 1;
-    if (i >= n || strcmp(t[i].text, "wine:") == 0) {
+    if (i >= n || wine_marker(t, i, n, NULL, NULL)) {
         perr(p, i < n ? t[i].col : (i ? t[i - 1].col : 1),
              "found %s, expected a result after '->' (ok, ERROR_NAME, a number, or fail)",
              i < n ? "'wine:'" : "the end of the line");
@@ -276,6 +407,8 @@ static int parse_expect(pctx *p, const ps_opdef *op, tok *t, int i, int n, ps_ex
             if (strcmp(part, "fail") == 0) e->any_error = 1;
             else if (ps_error_parse(part, &code) == 0) {
                 if (e->nalts < PS_MAX_ALTS) e->alts[e->nalts++] = code;
+                else perr(p, t[i].col, "found more than %d results in '%s', expected at most %d alternatives",
+                          PS_MAX_ALTS, t[i].text, PS_MAX_ALTS);
             } else
                 perr(p, t[i].col, "found '%s', expected ok, fail, an error name such as ERROR_PIPE_BUSY, or a number", part);
             part = bar ? bar + 1 : NULL;
@@ -283,7 +416,7 @@ static int parse_expect(pctx *p, const ps_opdef *op, tok *t, int i, int n, ps_ex
         free(save);
     }
     i++;
-    while (i < n && strcmp(t[i].text, "wine:") != 0) {
+    while (i < n && !wine_marker(t, i, n, NULL, NULL) && !(strcmp(t[i].text, "else") == 0 && !t[i].quoted)) {
         char *eq = strchr(t[i].text, '=');
         if (strcmp(t[i].text, "after") == 0) {
             const char *r = i + 1 < n ? t[i + 1].text : "";
@@ -305,15 +438,17 @@ static int parse_expect(pctx *p, const ps_opdef *op, tok *t, int i, int n, ps_ex
             continue;
         }
         if (want_reason && t[i].quoted && i + 1 == n) break; /* the reason */
-        if (want_reason && t[i].quoted && i + 1 < n && strcmp(t[i + 1].text, "wine:") == 0) break;
+        if (want_reason && t[i].quoted && i + 1 < n && !strcmp(t[i + 1].text, "else")) break;
+        if (want_reason && t[i].quoted && i + 1 < n && wine_marker(t, i + 1, n, NULL, NULL)) break;
         if (!eq || eq == t[i].text) {
             perr(p, t[i].col, "found '%s', expected a field check key=value or 'after LO..HI'", t[i].text);
             i++;
             continue;
         }
         {
-            size_t klen = (size_t)(eq - t[i].text);
-            char *key = ps_xstrndup(t[i].text, klen);
+            int advisory = t[i].text[0] == '~';
+            size_t klen = (size_t)(eq - t[i].text) - (size_t)advisory;
+            char *key = ps_xstrndup(t[i].text + advisory, klen);
             const char *fl = op ? op->fields : "";
             int ok = 0;
             const char *q = fl;
@@ -330,6 +465,7 @@ static int parse_expect(pctx *p, const ps_opdef *op, tok *t, int i, int n, ps_ex
                 e->fields[e->nfields].key = key;
                 e->fields[e->nfields].value = ps_xstrdup(eq + 1);
                 e->fields[e->nfields].col = t[i].col;
+                e->fields[e->nfields].advisory = advisory;
                 e->nfields++;
             } else {
                 perr(p, t[i].col, "found more than %d field checks, expected fewer", PS_MAX_FIELDS);
@@ -348,7 +484,10 @@ static int parse_expect(pctx *p, const ps_opdef *op, tok *t, int i, int n, ps_ex
     }
     if (want_reason) {
         if (i < n && t[i].quoted) {
+            const char *v = strstr(t[i].text, "Wine ");
             e->reason = ps_xstrdup(t[i].text);
+            if (v && isdigit((unsigned char)v[5]))
+                perr(p, t[i].col, "found a Wine version in the divergence's reason, expected the versions in the condition (wine <10.0:) and none in the text");
             i++;
         } else {
             perr(p, i < n ? t[i].col : t[n - 1].col + (int)strlen(t[n - 1].text),
@@ -385,6 +524,8 @@ void ps_case_free(ps_case *c)
         free(s->args);
         free_expect(&s->expect);
         free_expect(&s->wine);
+        free(s->wine_when);
+        free(s->meaning);
         free(s->text);
     }
     free(c->steps);
@@ -395,6 +536,14 @@ void ps_case_free(ps_case *c)
     free(c->tags);
     free(c->requires);
     free(c);
+}
+
+char *ps_case_topic(const char *id)
+{
+    const char *dot = id ? strchr(id, '.') : NULL;
+    if (!id || !id[0]) return ps_xstrdup("unknown");
+    if (dot && dot != id) return ps_xstrndup(id, (size_t)(dot - id));
+    return ps_xstrdup(id);
 }
 
 const char *ps_arg_get(const ps_step *s, const char *key)
@@ -426,6 +575,7 @@ typedef struct {
     char name[64];
     ps_role role;
     int has_bg;
+    int bg_line, bg_col; /* a background step not yet awaited (0: none) */
 } actor_info;
 
 static void parse_step(pctx *p, ps_case *c, tok *t, int n, const char *raw,
@@ -514,12 +664,13 @@ static void parse_step(pctx *p, ps_case *c, tok *t, int n, const char *raw,
                 perr(p, t[i].col, "found '%s', expected an actor with a background step ('&') earlier in the case", t[i].text);
                 goto out;
             }
+            if (strcmp(op->name, "await") == 0) actors[found].bg_line = 0;
             s.actor = ps_xstrdup(t[i].text);
             i++;
         }
     }
     /* arguments */
-    while (i < n && strcmp(t[i].text, "->") && strcmp(t[i].text, "&") && strcmp(t[i].text, "wine:")) {
+    while (i < n && strcmp(t[i].text, "->") && strcmp(t[i].text, "&") && !wine_marker(t, i, n, NULL, NULL)) {
         char *eq = strchr(t[i].text, '=');
         if (!eq || eq == t[i].text) {
             perr(p, t[i].col, "found '%s', expected an argument key=value, '&' or '->'", t[i].text);
@@ -544,13 +695,38 @@ static void parse_step(pctx *p, ps_case *c, tok *t, int n, const char *raw,
     if (i < n && strcmp(t[i].text, "->") == 0) {
         i = parse_expect(p, op, t, i + 1, n, &s.expect, 0);
     }
-    if (i < n && strcmp(t[i].text, "wine:") == 0) {
+    if (i < n && wine_marker(t, i, n, NULL, NULL)) {
+        const char *cond;
+        int ccol = 0, k = wine_marker(t, i, n, &cond, &ccol);
         if (!s.expect.present)
             perr(p, t[i].col, "found 'wine:' without a Windows expectation, expected '-> RESULT' before it");
-        i = parse_expect(p, op, t, i + 1, n, &s.wine, 1);
+        if (cond) {
+            char *c2 = ps_xstrndup(cond, strlen(cond) - 1); /* without the ':' */
+            if (ps_version_cond(c2, NULL) != 1)
+                perr(p, ccol, "found '%s', expected Wine versions such as <10.0, >=9.0 or >=9.0,<10.0 before ':'", cond);
+            s.wine_when = c2;
+        }
+        i = parse_expect(p, op, t, i + k, n, &s.wine, 1);
+    }
+    if (i < n && !strcmp(t[i].text, "else") && !t[i].quoted) {
+        /* else "what a FAIL of this step means for the program under test" */
+        if (!s.expect.present)
+            perr(p, t[i].col, "found 'else' without an expectation, expected '-> RESULT' before it");
+        if (i + 1 < n && t[i + 1].quoted && t[i + 1].text[0]) {
+            s.meaning = ps_xstrdup(t[i + 1].text);
+            i += 2;
+        } else {
+            perr(p, i + 1 < n ? t[i + 1].col : t[i].col + 4,
+                 "found %s, expected what a failure means as a \"quoted string\" after 'else'",
+                 i + 1 < n ? "a word" : "the end of the line");
+            i = n;
+        }
     }
     if (i < n)
         perr(p, t[i].col, "found '%s', expected the end of the step", t[i].text);
+    if (!strcmp(op->name, "output") && !ps_arg_get(&s, "file") && !ps_arg_get(&s, "contains") &&
+        !ps_arg_get(&s, "lines"))
+        perr(p, t[i - 1 < 0 ? 0 : i - 1].col, "found output with nothing to compare, expected file=, contains= or lines=");
 
     if (s.role != PS_ROLE_NONE) { /* actor bookkeeping */
         int found = -1;
@@ -559,13 +735,23 @@ static void parse_step(pctx *p, ps_case *c, tok *t, int n, const char *raw,
         if (found >= 0 && actors[found].role != s.role)
             perr(p, t[1].col, "found actor '%s' as a %s, expected a %s as earlier in the case",
                  s.actor, ps_role_name(s.role), ps_role_name(actors[found].role));
-        if (found < 0 && *nactors < 64) {
+        if (found < 0 && *nactors >= PS_MAX_ACTORS)
+            perr(p, t[1].col, "found actor '%s', the %dth of the case, expected at most %d actors",
+                 s.actor, *nactors + 1, PS_MAX_ACTORS);
+        else if (found < 0) {
             found = (*nactors)++;
+            memset(&actors[found], 0, sizeof actors[found]);
             snprintf(actors[found].name, sizeof actors[found].name, "%s", s.actor);
             actors[found].role = s.role;
-            actors[found].has_bg = 0;
         }
-        if (found >= 0 && s.background) actors[found].has_bg = 1;
+        if (found >= 0 && actors[found].bg_line && strcmp(s.op, "cancel") && strcmp(s.op, "cancel_sync"))
+            perr(p, t[1].col, "found a step on '%s' while its background step of line %d runs, expected 'await %s' first",
+                 s.actor, actors[found].bg_line, s.actor);
+        if (found >= 0 && s.background) {
+            actors[found].has_bg = 1;
+            actors[found].bg_line = p->line;
+            actors[found].bg_col = t[0].col;
+        }
     }
 out:
     c->steps = ps_xrealloc(c->steps, sizeof(ps_step) * (size_t)(c->nsteps + 1));
@@ -577,7 +763,7 @@ ps_case *ps_parse_case(const char *file, const char *text, ps_diag *d)
     ps_case *c = ps_xcalloc(1, sizeof *c);
     pctx p;
     const char *q = text;
-    actor_info actors[64];
+    actor_info actors[PS_MAX_ACTORS];
     int nactors = 0, seen_case = 0;
     p.file = file;
     p.line = 0;
@@ -671,6 +857,7 @@ ps_case *ps_parse_case(const char *file, const char *text, ps_diag *d)
                     long v = strtol(t[i].text, &end, 10);
                     if (*end || v < 1 || v > 999) perr(&p, t[i].col, "found '%s', expected a BEHAVIOUR.md row number", t[i].text);
                     else if (c->ncovers < 64) c->covers[c->ncovers++] = (int)v;
+                    else perr(&p, t[i].col, "found a 65th row in 'covers', expected at most 64");
                 }
             } else if (!strcmp(k, "timeout")) {
                 if (ps_parse_ms(t[1].text, &c->timeout_ms) != 0 || c->timeout_ms <= 0)
@@ -682,6 +869,17 @@ ps_case *ps_parse_case(const char *file, const char *text, ps_diag *d)
         free_toks(t, n);
         free(line);
         q = eol ? eol + 1 : q + len;
+    }
+    {
+        /* a background step must be awaited: one that never finishes would otherwise
+         * never be judged */
+        int a;
+        for (a = 0; a < nactors; a++)
+            if (actors[a].bg_line) {
+                p.line = actors[a].bg_line;
+                perr(&p, actors[a].bg_col, "found a background step on '%s' that is never awaited, expected 'await %s' later in the case (a step never judged proves nothing)",
+                     actors[a].name, actors[a].name);
+            }
     }
     p.line = 1; /* what is missing is reported at the top of the file */
     if (!c->id && !seen_case) perr(&p, 1, "found no 'case ID' line, expected one at the top");

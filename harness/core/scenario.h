@@ -19,6 +19,7 @@ typedef struct {
     char *key;
     char *value;
     int col;
+    int advisory;        /* ~key=value: a difference is a note (FAIL only under --strict) */
 } ps_field;
 
 #define PS_MAX_ALTS 8
@@ -47,6 +48,8 @@ typedef struct {
     int background;      /* '&' */
     ps_expect expect;    /* Windows behaviour */
     ps_expect wine;      /* the known divergence under Wine, if present */
+    char *wine_when;     /* the Wine versions it applies to ("<10.0"), NULL = every one */
+    char *meaning;       /* `else "..."`: what a FAIL of this step means for the program under test */
     char *text;          /* the source line, trimmed */
 } ps_step;
 
@@ -76,12 +79,29 @@ ps_case *ps_load_case(const char *file, ps_diag *d); /* reads then parses */
 void ps_case_free(ps_case *c);
 
 const char *ps_arg_get(const ps_step *s, const char *key); /* NULL when absent */
+/* A case's topic: its id up to the first dot ("busy.wait" -> "busy"), the whole id when
+ * it has none, "unknown" for an empty one. malloc'ed. The one definition of a topic. */
+char *ps_case_topic(const char *id);
 const char *ps_role_name(ps_role r);
 
-/* Values: "64k", "1m", "1024", "0x400" -> bytes. Returns 0 ok, -1 bad. */
+/* The limits the parser enforces, so the executor never meets a value it cannot
+ * hold: every size is a DWORD of the Win32 API, and a case has at most this many
+ * actors (each one a thread of the case process). */
+#define PS_SIZE_MAX 4294967295ULL
+#define PS_MAX_ACTORS 64
+
+/* Sizes: decimal digits with an optional k or m suffix ("1024", "64k", "1m"), at most
+ * PS_SIZE_MAX; no octal, no hex, no sign; overflow is an error. 0 ok, -1 bad. */
 int ps_parse_size(const char *s, unsigned long long *out);
-/* "200", "200ms", "5s", "1.5s" -> ms. Returns 0 ok, -1 bad. */
+/* Numbers: decimal, or hexadecimal written 0x... (access masks), at most PS_SIZE_MAX. */
+int ps_parse_uint(const char *s, unsigned long long *out);
+/* Durations: "200", "200ms", "5s", "1.5s" -> ms (decimal only). 0 ok, -1 bad. */
 int ps_parse_ms(const char *s, long *out);
+/* A Wine version condition such as "<10.0" or ">=9.0,<10.0": -1 when malformed,
+ * else 1 when version meets it (always 1 when version is NULL), 0 when not. */
+int ps_version_cond(const char *cond, const char *version);
+/* 1 when the step's `wine` divergence applies to this Wine version (NULL: not Wine). */
+int ps_wine_applies(const ps_step *s, const char *wine_version);
 
 /* ---- The op table (ops.c) ---- */
 typedef enum {

@@ -115,7 +115,8 @@ void ps_stress_progress_text(char *buf, size_t n, double elapsed_s, double rps, 
 }
 
 /* ---------------- summary ---------------- */
-static void procmem_line(FILE *f, const char *who, const ps_procmem m[3], double cpu_ms, const char *hnote)
+static void procmem_line(FILE *f, const char *who, const ps_procmem m[3], double cpu_ms, const char *hnote,
+                         const char *cpu_note)
 {
     char a[32], b[32], c[32];
     human_bytes(a, sizeof a, (double)m[0].private_bytes);
@@ -125,8 +126,10 @@ static void procmem_line(FILE *f, const char *who, const ps_procmem m[3], double
     if (m[1].handles >= 0 && m[2].handles >= 0)
         fprintf(f, "handles start=%ld warm=%ld end=%ld; ", m[0].handles, m[1].handles, m[2].handles);
     else fprintf(f, "handles %s; ", hnote && *hnote ? hnote : "n/a");
-    if (cpu_ms >= 0) fprintf(f, "cpu %.0f ms\n", cpu_ms);
-    else fprintf(f, "cpu n/a\n");
+    if (cpu_ms >= 0) fprintf(f, "cpu %.0f ms", cpu_ms);
+    else fprintf(f, "cpu n/a");
+    if (cpu_note && *cpu_note) fprintf(f, " (%s)", cpu_note);
+    fputc('\n', f);
 }
 
 void ps_stress_summary(FILE *f, const ps_stress_run *run)
@@ -181,9 +184,10 @@ void ps_stress_summary(FILE *f, const ps_stress_run *run)
                    " server-restarts=%d\n",
                 t.fault_mid, t.fault_leave, t.slow_reads, run->server_restarts);
     }
-    procmem_line(f, "HARNESS", run->harness, run->cpu_harness_ms, NULL);
+    procmem_line(f, "HARNESS", run->harness, run->cpu_harness_ms, NULL, NULL);
     if (run->opts.server != PS_SS_BUILTIN)
-        procmem_line(f, "SERVER-PROCESS", run->server, run->cpu_server_ms, run->server_handles_note);
+        procmem_line(f, "SERVER-PROCESS", run->server, run->cpu_server_ms, run->server_handles_note,
+                     run->cpu_server_note);
     for (i = 0; i < run->nchecks; i++) {
         fprintf(f, "CHECK %s: %s %s\n", run->checks[i].name, state_name(run->checks[i].state), run->checks[i].detail);
         if (run->checks[i].state == PS_CHECK_FAIL) nfail++;
@@ -408,6 +412,8 @@ void ps_stress_json(ps_buf *b, const ps_stress_run *run)
         ps_buf_adds(b, ",\"cpu_ms\":");
         if (run->cpu_server_ms >= 0) jnum(b, run->cpu_server_ms);
         else ps_buf_adds(b, "null");
+        ps_buf_adds(b, ",\"cpu_note\":");
+        ps_json_str(b, run->cpu_server_note[0] ? run->cpu_server_note : NULL);
         ps_buf_adds(b, ",\"handles_note\":");
         ps_json_str(b, run->server_handles_note[0] ? run->server_handles_note : NULL);
         ps_buf_printf(b, ",\"restarts\":%d,\"died\":%s}", run->server_restarts, run->server_died ? "true" : "false");
@@ -421,7 +427,13 @@ void ps_stress_json(ps_buf *b, const ps_stress_run *run)
     for (i = 0; i < run->nmem; i++) ps_buf_printf(b, "%s%" PRId64, i ? "," : "", run->mem[i].harness);
     ps_buf_adds(b, "],\"server_private\":[");
     for (i = 0; i < run->nmem; i++) ps_buf_printf(b, "%s%" PRId64, i ? "," : "", run->mem[i].server);
-    ps_buf_adds(b, "]}\n}\n");
+    /* the leak checks' data: growth with the work (stress_leak.h) */
+    ps_buf_adds(b, "]},\n\"leak\":{\"harness\":");
+    ps_leak_json(b, &run->leak_harness);
+    ps_buf_adds(b, ",\"server\":");
+    if (run->opts.server == PS_SS_BUILTIN) ps_buf_adds(b, "null");
+    else ps_leak_json(b, &run->leak_server);
+    ps_buf_adds(b, "}\n}\n");
 }
 
 /* ---------------- SVG plots ---------------- */
@@ -849,6 +861,11 @@ void ps_stress_html(ps_buf *b, const ps_stress_run *run)
         ps_buf_adds(b, "</tr>\n");
     }
     ps_buf_adds(b, "</tbody></table>\n");
+    if (run->opts.server != PS_SS_BUILTIN && run->cpu_server_note[0]) {
+        ps_buf_adds(b, "<p>Server CPU: ");
+        html_text(b, run->cpu_server_note);
+        ps_buf_adds(b, "</p>\n");
+    }
     if (run->nmem > 1) {
         double *x = ps_xcalloc((size_t)run->nmem, sizeof(double));
         double *h = ps_xcalloc((size_t)run->nmem, sizeof(double));

@@ -197,6 +197,8 @@ void ps_round_merge(ps_round *d, const ps_round *s)
     for (i = 0; i < s->nprocs && d->nprocs < 64; i++) {
         d->proc_warm[d->nprocs] = s->proc_warm[i];
         d->proc_end[d->nprocs] = s->proc_end[i];
+        d->proc_fit[d->nprocs][0] = s->proc_fit[i][0];
+        d->proc_fit[d->nprocs][1] = s->proc_fit[i][1];
         d->nprocs++;
     }
 }
@@ -240,7 +242,13 @@ void ps_round_write(ps_buf *b, const ps_round *r)
         ps_buf_addc(b, '\n');
     }
     for (i = 0; i < r->nprocs; i++) {
+        int k;
         write_procmem(b, "pw", &r->proc_warm[i]);
+        for (k = 0; k < 2; k++) { /* before "pe", which closes the process's lines */
+            const ps_leakfit *f = &r->proc_fit[i][k];
+            ps_buf_printf(b, "pf %d %d %d %.3f %.9g %.9g %.9g %.9g %s\n", k, f->judged, f->n, f->work, f->slope,
+                          f->growth, f->first, f->last, f->why[0] ? f->why : "-");
+        }
         write_procmem(b, "pe", &r->proc_end[i]);
     }
     for (i = 0; i < r->nincidents; i++) ps_buf_printf(b, "i %s\n", r->incidents[i]);
@@ -345,6 +353,16 @@ int ps_round_read(ps_round *r, const char *text)
                 if (read_procmem(rest, &r->proc_end[k])) goto bad;
                 r->nprocs++;
             }
+        } else if (!strcmp(key, "pf")) {
+            ps_leakfit f;
+            int k, used = 0;
+            memset(&f, 0, sizeof f);
+            if (sscanf(rest, "%d %d %d %lf %lf %lf %lf %lf %n", &k, &f.judged, &f.n, &f.work, &f.slope, &f.growth,
+                       &f.first, &f.last, &used) != 8 ||
+                !used || k < 0 || k > 1)
+                goto bad;
+            if (strcmp(rest + used, "-")) snprintf(f.why, sizeof f.why, "%s", rest + used);
+            if (r->nprocs < 64) r->proc_fit[r->nprocs][k] = f;
         } else if (!strcmp(key, "i")) ps_round_incident(r, rest);
         /* unknown keys are ignored */
     }
@@ -360,6 +378,34 @@ bad:
     return -1;
 }
 
+/* ---------------- the CPU time of another process ---------------- */
+ps_cpu_source ps_cpu_choose(double own_before, double own_after, double idle_gpt, double self_spi, double idle_spi,
+                            char *note, size_t n)
+{
+    const double tick = PS_CPU_TICK_MS;
+    int gpt_mirrors;
+    if (own_before < PS_CPU_OWN_MIN_MS || own_after < own_before) {
+        snprintf(note, n, "cannot be checked here: this process used too little CPU time (%.0f ms) to tell another "
+                          "process's from its own", own_before);
+        return PS_CPU_NA;
+    }
+    if (idle_gpt >= 0 && idle_gpt < own_before - tick) {
+        if (n) note[0] = 0;
+        return PS_CPU_GPT;
+    }
+    gpt_mirrors = idle_gpt >= own_before - tick && idle_gpt <= own_after + tick;
+    if (self_spi >= own_before - tick && self_spi <= own_after + tick && idle_spi >= 0 && idle_spi < own_before - tick) {
+        snprintf(note, n, "from NtQuerySystemInformation(SystemProcessInformation): GetProcessTimes %s here",
+                 gpt_mirrors ? "answers this process's own times for another process"
+                             : "gives an idle process implausible times");
+        return PS_CPU_SPI;
+    }
+    snprintf(note, n, "not measurable here: GetProcessTimes %s, and SystemProcessInformation could not be verified",
+             gpt_mirrors ? "answers this process's own times for another process (Wine)"
+                         : idle_gpt < 0 ? "failed" : "gives an idle process implausible times");
+    return PS_CPU_NA;
+}
+
 /* ---------------- the run ---------------- */
 void ps_stress_run_init(ps_stress_run *run)
 {
@@ -373,6 +419,8 @@ void ps_stress_run_init(ps_stress_run *run)
     }
     run->cpu_harness_ms = run->cpu_server_ms = -1;
     run->mem_interval_ms = 250;
+    ps_leak_init(&run->leak_harness);
+    ps_leak_init(&run->leak_server);
 }
 
 void ps_stress_run_free(ps_stress_run *run)
@@ -427,35 +475,58 @@ static void fmt_bytes(char *buf, size_t n, double v)
     else snprintf(buf, n, "%s%.0f B", sign, v);
 }
 
-/* One leak check: memory and handles of one process between warm and end. */
-static void leak_checks(ps_stress_run *run, const char *mem_name, const char *h_name, const char *who,
-                        const ps_procmem *warm, const ps_procmem *end, const char *na_reason,
-                        const char *handles_na)
+/* "+1.5 MiB", "-12.0 KiB", "+0 B" */
+static void signed_bytes(char *buf, size_t n, double v)
 {
-    char a[32], b[32], c[32];
-    if (na_reason) {
-        add_check(run, mem_name, PS_CHECK_NA, "%s: %s", who, na_reason);
-        add_check(run, h_name, PS_CHECK_NA, "%s: %s", who, na_reason);
+    char t[24];
+    fmt_bytes(t, sizeof t, v);
+    snprintf(buf, n, "%s%s", v >= 0 ? "+" : "", t);
+}
+
+/* One leak check: the growth of one process's memory (handles = 0) or handles (1)
+ * with the work over the later half of the load, against the bound. */
+static void leak_check(ps_stress_run *run, const char *name, const char *who, const ps_leakfit *f, int handles,
+                       const char *na_reason)
+{
+    char a[32], b[32], c[32], d[32], q0[32], q1[32];
+    double bound = handles ? (double)run->opts.leak_handles : (double)run->opts.leak_bytes;
+    int fail;
+    if (na_reason && *na_reason) {
+        add_check(run, name, PS_CHECK_NA, "%s: %s", who, na_reason);
         return;
     }
-    if (warm->private_bytes < 0 || end->private_bytes < 0)
-        add_check(run, mem_name, PS_CHECK_NA, "%s: private bytes not measurable here", who);
-    else {
-        double g = (double)(end->private_bytes - warm->private_bytes);
-        fmt_bytes(a, sizeof a, g);
-        fmt_bytes(b, sizeof b, (double)run->opts.leak_bytes);
-        fmt_bytes(c, sizeof c, (double)end->private_bytes);
-        add_check(run, mem_name, g > (double)run->opts.leak_bytes ? PS_CHECK_FAIL : PS_CHECK_PASS,
-                  "%s: private bytes grew by %s from warm to end (bound %s; end %s)", who, a, b, c);
+    if (!f->judged) {
+        add_check(run, name, PS_CHECK_NA, "%s: %s not judged: %s", who, handles ? "handles" : "private bytes",
+                  f->why[0] ? f->why : "not measurable here");
+        return;
     }
-    if (warm->handles < 0 || end->handles < 0)
-        add_check(run, h_name, PS_CHECK_NA, "%s: %s", who, handles_na && *handles_na ? handles_na : "handle count not measurable here");
-    else {
-        long g = end->handles - warm->handles;
-        add_check(run, h_name, g > run->opts.leak_handles ? PS_CHECK_FAIL : PS_CHECK_PASS,
-                  "%s: handles grew by %ld from warm to end (bound %ld; %ld -> %ld)", who, g,
-                  run->opts.leak_handles, warm->handles, end->handles);
+    fail = f->growth > bound;
+    if (handles) {
+        add_check(run, name, fail ? PS_CHECK_FAIL : PS_CHECK_PASS,
+                  "%s: handles %s with the work: %+.1f per 1000 requests through the load's later half (quarters "
+                  "%+.1f, %+.1f; %.0f requests, %d samples), %+.0f in all (bound %.0f); %.0f -> %.0f over the load",
+                  who, fail ? "grow" : "do not grow", f->slope * 1000.0, f->slope_q[0] * 1000.0,
+                  f->slope_q[1] * 1000.0, f->work, f->n, f->growth, bound, f->first, f->last);
+        return;
     }
+    signed_bytes(a, sizeof a, f->slope * 1000.0);
+    signed_bytes(q0, sizeof q0, f->slope_q[0] * 1000.0);
+    signed_bytes(q1, sizeof q1, f->slope_q[1] * 1000.0);
+    signed_bytes(b, sizeof b, f->growth);
+    fmt_bytes(c, sizeof c, bound);
+    signed_bytes(d, sizeof d, f->last - f->first);
+    add_check(run, name, fail ? PS_CHECK_FAIL : PS_CHECK_PASS,
+              "%s: private bytes %s with the work: %s per 1000 requests through the load's later half (quarters %s, "
+              "%s; %.0f requests, %d samples), %s in all (bound %s); %s over the load",
+              who, fail ? "grow" : "do not grow", a, q0, q1, f->work, f->n, b, c, d);
+}
+
+/* The process's memory and handles: both checks from one series. */
+static void leak_checks(ps_stress_run *run, const char *mem_name, const char *h_name, const char *who,
+                        const ps_leakfit fit[2], const char *na_reason, const char *handles_na)
+{
+    leak_check(run, mem_name, who, &fit[0], 0, na_reason);
+    leak_check(run, h_name, who, &fit[1], 1, na_reason && *na_reason ? na_reason : handles_na);
 }
 
 void ps_stress_evaluate(ps_stress_run *run)
@@ -519,24 +590,74 @@ void ps_stress_evaluate(ps_stress_run *run)
                   run->nrounds && run->rounds[0].have_server ? "; the server's own counts agree" : "");
     }
 
-    /* integrity */
-    if (corrupt || srv_corrupt)
-        add_check(run, "integrity", PS_CHECK_FAIL,
-                  "%" PRIu64 " corrupt response(s) seen by the clients, %" PRIu64 " corrupt request(s) seen by the server",
-                  corrupt, srv_corrupt);
-    else add_check(run, "integrity", PS_CHECK_PASS, "every byte of every message verified");
+    /* integrity: PASS only when something was verified */
+    {
+        uint64_t by_clients = 0, by_server = 0, sent = 0;
+        int server_counts = 0;
+        for (i = 0; i < run->nrounds; i++) {
+            if (!run->stream) by_clients += run->rounds[i].c.verified;
+            if (run->rounds[i].have_server) by_server += run->rounds[i].srv.requests, server_counts = 1;
+            sent += run->rounds[i].c.sent;
+        }
+        if (corrupt || srv_corrupt)
+            add_check(run, "integrity", PS_CHECK_FAIL,
+                      "%" PRIu64 " corrupt response(s) seen by the clients, %" PRIu64
+                      " corrupt request(s) seen by the server",
+                      corrupt, srv_corrupt);
+        else if (run->stream && !server_counts)
+            add_check(run, "integrity", PS_CHECK_NA,
+                      "one-way streaming to a server in another process: what it read is verified there, not here");
+        else if (!by_clients && !by_server)
+            add_check(run, "integrity", PS_CHECK_NA, "nothing to verify: no %s of %" PRIu64 " arrived whole (see progress)",
+                      run->stream ? "message" : "response", sent);
+        else if (run->stream)
+            add_check(run, "integrity", PS_CHECK_PASS, "%" PRIu64 " messages verified byte for byte by the server",
+                      by_server);
+        else if (server_counts)
+            add_check(run, "integrity", PS_CHECK_PASS,
+                      "%" PRIu64 " responses verified byte for byte by the clients, %" PRIu64 " requests by the server",
+                      by_clients, by_server);
+        else
+            add_check(run, "integrity", PS_CHECK_PASS, "%" PRIu64 " responses verified byte for byte by the clients",
+                      by_clients);
+    }
 
-    /* unexpected errors */
-    if (unexpected || srv_errors)
-        add_check(run, "errors", PS_CHECK_FAIL, "%" PRIu64 " unexpected client error(s), %" PRIu64 " server error(s)",
-                  unexpected, srv_errors);
-    else add_check(run, "errors", PS_CHECK_PASS, "no unexpected error");
+    /* unexpected errors, with the most frequent one named */
+    if (unexpected || srv_errors) {
+        ps_errmap all;
+        const ps_errentry *top = NULL;
+        int k;
+        memset(&all, 0, sizeof all);
+        for (i = 0; i < run->nrounds; i++) ps_errmap_merge(&all, &run->rounds[i].c.errs);
+        for (k = 0; k < all.n; k++)
+            if (all.e[k].count > all.e[k].expected &&
+                (!top || all.e[k].count - all.e[k].expected > top->count - top->expected))
+                top = &all.e[k];
+        if (top)
+            add_check(run, "errors", PS_CHECK_FAIL,
+                      "%" PRIu64 " unexpected client error(s), %" PRIu64 " server error(s); most often %s (%" PRIu64 ")",
+                      unexpected, srv_errors, top->name, top->count - top->expected);
+        else
+            add_check(run, "errors", PS_CHECK_FAIL, "%" PRIu64 " unexpected client error(s), %" PRIu64 " server error(s)",
+                      unexpected, srv_errors);
+    } else add_check(run, "errors", PS_CHECK_PASS, "no unexpected error");
 
     /* progress */
     bad[0] = 0;
-    for (i = 0; i < run->nrounds && !bad[0]; i++)
-        if (!run->rounds[i].c.verified)
-            snprintf(bad, sizeof bad, "round %d (%d clients): no request completed", i + 1, run->rounds[i].clients);
+    for (i = 0; i < run->nrounds && !bad[0]; i++) {
+        const ps_counters *c = &run->rounds[i].c;
+        const ps_errentry *top = NULL;
+        int k;
+        if (c->verified) continue;
+        for (k = 0; k < c->errs.n; k++)
+            if (!top || c->errs.e[k].count > top->count) top = &c->errs.e[k];
+        if (top)
+            snprintf(bad, sizeof bad, "round %d (%d clients): no request completed; %" PRIu64 " of %" PRIu64
+                     " failed with %s", i + 1, run->rounds[i].clients, top->count, c->sent, top->name);
+        else
+            snprintf(bad, sizeof bad, "round %d (%d clients): no request completed (%" PRIu64 " sent)", i + 1,
+                     run->rounds[i].clients, c->sent);
+    }
     if (!run->nrounds) snprintf(bad, sizeof bad, "no round ran");
     if (bad[0]) add_check(run, "progress", PS_CHECK_FAIL, "%s", bad);
     else add_check(run, "progress", PS_CHECK_PASS, "every round completed requests");
@@ -552,23 +673,30 @@ void ps_stress_evaluate(ps_stress_run *run)
     /* leaks: the harness (or each client process) and the server */
     {
         const ps_round *last = run->nrounds ? &run->rounds[run->nrounds - 1] : NULL;
-        if (last && last->nprocs) {
-            int worst = -1;
-            double wg = -1e300;
-            for (i = 0; i < last->nprocs; i++) {
-                double g = (double)(last->proc_end[i].private_bytes - last->proc_warm[i].private_bytes);
-                if (g > wg) wg = g, worst = i;
+        ps_leakfit fit[2];
+        if (last && last->nprocs) { /* the client processes: the worst of each */
+            int k;
+            for (k = 0; k < 2; k++) {
+                int worst = 0;
+                for (i = 1; i < last->nprocs; i++) {
+                    const ps_leakfit *f = &last->proc_fit[i][k], *w = &last->proc_fit[worst][k];
+                    if (f->judged > w->judged || (f->judged == w->judged && f->growth > w->growth)) worst = i;
+                }
+                fit[k] = last->proc_fit[worst][k];
             }
-            leak_checks(run, "leak-memory-clients", "leak-handles-clients", "client processes (worst)",
-                        &last->proc_warm[worst], &last->proc_end[worst], NULL, NULL);
+            leak_checks(run, "leak-memory-clients", "leak-handles-clients", "client processes (worst)", fit, NULL,
+                        NULL);
         }
-        leak_checks(run, "leak-memory-harness", "leak-handles-harness", "harness", &run->harness[1],
-                    &run->harness[2], NULL, NULL);
+        ps_leak_fit(&run->leak_harness, 0, &fit[0]);
+        ps_leak_fit(&run->leak_harness, 1, &fit[1]);
+        leak_checks(run, "leak-memory-harness", "leak-handles-harness", "harness", fit, NULL, NULL);
+        ps_leak_fit(&run->leak_server, 0, &fit[0]);
+        ps_leak_fit(&run->leak_server, 1, &fit[1]);
         leak_checks(run, "leak-memory-server", "leak-handles-server",
-                    run->opts.server == PS_SS_BUILTIN ? "server (in the harness)" : "server", &run->server[1],
-                    &run->server[2],
+                    run->opts.server == PS_SS_BUILTIN ? "server (in the harness)" : "server", fit,
                     run->opts.server == PS_SS_BUILTIN ? "the builtin server runs inside the harness (see leak-*-harness)"
                     : run->server_restarts ? "the server was restarted during the run"
+                    : run->server_died ? "the server exited during the run (see server)"
                     : NULL,
                     run->server_handles_note);
     }

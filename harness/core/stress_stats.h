@@ -6,6 +6,7 @@
 #define PS_STRESS_STATS_H
 #include "hist.h"
 #include "psutil.h"
+#include "stress_leak.h"
 #include "stress_opts.h"
 #include <stdint.h>
 
@@ -111,9 +112,11 @@ typedef struct {
     int held;             /* connections held at once (persistent mode) */
     int64_t mem_connected;/* harness private bytes once every connection was made (-1 n/a) */
     int64_t mem_before;   /* ... and before the round's first connection */
-    /* client processes (--processes): their own warm and end measurements */
+    /* client processes (--processes): their own warm and end measurements, and the
+     * growth of their memory [0] and handles [1] with the work (stress_leak.h) */
     int nprocs;
     ps_procmem proc_warm[64], proc_end[64];
+    ps_leakfit proc_fit[64][2];
     /* the first unexpected errors, described */
     int nincidents;
     char incidents[PS_INCIDENTS][200];
@@ -155,7 +158,11 @@ typedef struct {
      * (clients stopped, server idle) */
     ps_procmem harness[3], server[3];
     char server_handles_note[120]; /* why the server's handles are not measured, if so */
+    /* memory and handles against requests served during the last round's load, for
+     * the leak checks (stress_leak.h) */
+    ps_leakseries leak_harness, leak_server;
     double cpu_harness_ms, cpu_server_ms; /* user + kernel, -1 n/a */
+    char cpu_server_note[160]; /* why the server's CPU time is n/a, or how it was measured */
     int server_restarts;
     int server_died;      /* the server process ended without being asked to */
     char server_died_note[160];
@@ -167,6 +174,23 @@ typedef struct {
     ps_check checks[PS_MAX_CHECKS];
     int ok;
 } ps_stress_run;
+
+/* ---- the CPU time of another process (the server): which source is right here.
+ * Under Wine (8.0, 10.0) GetProcessTimes on another process answers the caller's own
+ * times, so it is checked once on a process known not to have run (created
+ * suspended): the readings, in ms (-1 not available), are this process's own
+ * GetProcessTimes before and after (own_before must be well above the clock's tick,
+ * PS_CPU_OWN_MIN_MS), GetProcessTimes of the idle process, and the times
+ * NtQuerySystemInformation(SystemProcessInformation) gives for this process and the
+ * idle one. A source is right when it tells the idle process from this one (less than
+ * own_before by more than a tick) and, for SystemProcessInformation, agrees with
+ * GetProcessTimes about this process. Returns the source, with a note for the
+ * report ("" for GetProcessTimes, the ordinary source). */
+typedef enum { PS_CPU_NA, PS_CPU_GPT, PS_CPU_SPI } ps_cpu_source;
+#define PS_CPU_OWN_MIN_MS 100.0
+#define PS_CPU_TICK_MS 16.0
+ps_cpu_source ps_cpu_choose(double own_before, double own_after, double idle_gpt, double self_spi, double idle_spi,
+                            char *note, size_t n);
 
 void ps_stress_run_init(ps_stress_run *run);
 void ps_stress_run_free(ps_stress_run *run);
@@ -180,11 +204,12 @@ void ps_stress_run_mem(ps_stress_run *run, double t_ms, int64_t harness, int64_t
  *    (which may still arrive whole): server responses >= verified, server responses
  *    - verified <= errors + F, server requests <= sent + F (stream: verified <=
  *    server requests + corrupt <= verified + F);
- *  integrity: no corrupt response or request;
+ *  integrity: no corrupt response or request (n/a when nothing was verified);
  *  errors: no unexpected error (an error is expected only during a server restart);
  *  progress: every round verified at least one request;
- *  leak-*: private bytes and handles at end minus warm <= the bounds, for the harness
- *    (each client process) and the server (n/a when not measurable or restarted);
+ *  leak-*: the growth of private bytes and handles with the work over the later half
+ *    of the last round's load (stress_leak.h) <= the bounds, for the harness (each
+ *    client process) and the server (n/a when not measurable, too short or restarted);
  *  server: a server the harness started is still running, unless restarts were asked;
  *  connections: every connection asked with --connections was held at once. */
 void ps_stress_evaluate(ps_stress_run *run);

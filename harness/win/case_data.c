@@ -3,7 +3,7 @@
 #include "case_internal.h"
 
 /* ---------------- data: what is written, and checking what is read ---------------- */
-unsigned char *cp_make_data(const ps_step *s, const char *sizekey, DWORD *len)
+unsigned char *cp_make_data(actor *a, const ps_step *s, const char *sizekey, DWORD *len)
 {
     const char *text = ps_arg_get(s, "text"), *ascii = ps_arg_get(s, "ascii");
     unsigned char *d;
@@ -24,8 +24,13 @@ unsigned char *cp_make_data(const ps_step *s, const char *sizekey, DWORD *len)
     } else {
         unsigned long long n = cp_size_arg(s, sizekey, 0), i;
         long k = InterlockedIncrement(&g.write_count);
+        if (n > PS_MAX_WRITE) { /* the harness keeps a copy of all it writes, for the check */
+            cp_harness_fault(a, "a write of %llu bytes: the harness generates at most %lu bytes per call", n, (unsigned long)PS_MAX_WRITE);
+            return NULL;
+        }
         *len = (DWORD)n;
-        d = ps_xmalloc((size_t)n + 1);
+        d = cp_try_alloc(a, (size_t)n + 1, "the data to write");
+        if (!d) return NULL;
         for (i = 0; i < n; i++) d[i] = (unsigned char)((i * 7 + (i >> 8) + (unsigned long long)k * 13 + 1) & 0xff);
     }
     return d;
@@ -44,7 +49,13 @@ long cp_queue_to_peer(actor *a, const unsigned char *data, size_t len)
     if (p) {
         m = ps_xcalloc(1, sizeof *m);
         m->len = len;
-        m->data = ps_xmalloc(len + 1);
+        m->data = malloc(len + 1);
+        if (!m->data) { /* the check needs a copy; without one it cannot be made */
+            free(m);
+            LeaveCriticalSection(&g.qlock);
+            cp_harness_fault(a, "cannot allocate %lu bytes to keep a copy of the data written, for the check of the reads", (unsigned long)len);
+            return 0;
+        }
         memcpy(m->data, data, len);
         m->id = id = ++g.next_msg;
         if (p->in_tail) p->in_tail->next = m;

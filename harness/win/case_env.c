@@ -19,13 +19,13 @@ void cp_clean_tabs(char *s)
 
 void cp_finish(ps_outcome o, int line, const char *reason) /* never returns */
 {
-    char *re = ps_xstrdup(reason ? reason : ""), *out;
+    ps_buf out;
     int i;
-    cp_clean_tabs(re);
-    out = ps_sprintf("R\t%s\t%d\t%s\n", ps_outcome_name(o), line, re);
-    cp_emit(out);
-    free(out);
-    free(re);
+    cp_emit_outputs();
+    ps_buf_init(&out);
+    ps_proto_verdict(&out, o, line, reason ? reason : "");
+    cp_emit(out.data);
+    ps_buf_free(&out);
     for (i = 0; i < g.nactors; i++) {
         actor *a = g.actors[i];
         if (a->role == PS_ROLE_PROC && a->started) TerminateProcess(a->pi.hProcess, 1);

@@ -10,11 +10,16 @@
 #include "expect.h"
 #include "results.h"
 #include "scenario.h"
+#include "proto.h"
 #include "acl.h"
 #include <sddl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The most data one write, transact or call generates (and keeps a copy of). */
+#define PS_MAX_WRITE (256UL * 1024 * 1024)
 
 /* One message written to an actor by its peer, for checking what it reads. */
 typedef struct msg {
@@ -23,6 +28,20 @@ typedef struct msg {
     unsigned char *data;
     long id;
 } msg;
+
+/* One overlapped call: its own OVERLAPPED, event and buffers, alive until the call
+ * has completed and `result` collected it (a second call on the same actor gets a
+ * second one, so the platform never writes into a freed or reused block). */
+typedef struct ov_call {
+    struct ov_call *next;
+    OVERLAPPED ov;
+    const char *op;        /* "read", "write", "transact", "connect" */
+    unsigned char *out;    /* what a read or transact reads into, owned */
+    unsigned char *in;     /* what a write or transact sends, owned */
+    long msg;              /* the expected-data message of a write or transact */
+    DWORD got;             /* bytes of `out` already checked */
+    int line;              /* the step that made the call */
+} ov_call;
 
 typedef struct actor {
     char name[64];
@@ -36,6 +55,12 @@ typedef struct actor {
     char call[512];
     char ret[32];
     char data_error[256];
+    char skip_reason[256]; /* set by an op the platform could not answer: the step is SKIP */
+    char harness_error[300]; /* "harness: ...": the harness could not do the step (ERROR) */
+    ps_outcome stop_outcome; /* with stop_reason: end the case so (SKIP: cannot be decided here) */
+    char stop_reason[300];
+    volatile LONG entered;   /* the step's platform call has been entered (see cp_begin_call) */
+    double t_entered;
     double t0, t1;
     int read_message;      /* tracked read mode, for boundary checks */
     int nowait;
@@ -43,13 +68,10 @@ typedef struct actor {
     LONG listen_seq;   /* when this instance started listening; 0 = not listening */
     struct actor *peer;
     msg *in_head, *in_tail;  /* what the peer wrote and this end has not read yet */
-    /* overlapped state: one call at a time per actor */
-    OVERLAPPED ov;
-    int ov_pending;
-    const char *ov_op;
-    unsigned char *ov_buf; /* the buffer of the pending overlapped call, owned */
+    /* overlapped calls not yet collected, oldest first, and the last one collected
+     * (a second `result` asks the platform about it again) */
+    ov_call *ov_head, *ov_tail, *ov_done;
     int overlapped_handle;
-    long ov_msg;           /* the expected-data message of a pending overlapped write */
     char base[320];        /* the pipe's name after \pipe\, lower case: pairs ends */
     /* proc */
     PROCESS_INFORMATION pi;
@@ -58,12 +80,15 @@ typedef struct actor {
     ps_buf out;
     int started;
     int serving; /* started by serve: checked for a crash when the case ends */
+    int under_test; /* the program under test ({server_cmd}, {client_cmd}, serve) */
+    double t_exited; /* when the script first saw it gone (0: not yet) */
+    char note[400];  /* what a FAIL of this step should also say about the program */
 } actor;
 
 struct case_globals {
     const ps_child_opts *o;
     ps_case *c;
-    actor *actors[64];
+    actor *actors[PS_MAX_ACTORS];
     int nactors;
     double t_case;
     double deadline;
@@ -78,13 +103,27 @@ struct case_globals {
     char reason[1024];
     char *srcdir;
     int on_wine;
+    const char *wine_version; /* "8.0", NULL when not Wine */
     int clients; /* {clients} while a serve step expands the server command */
+    int checks;  /* judged steps with a written expectation (skipped ones excluded) */
+    int skipped; /* steps the platform could not answer (verdict "skip") */
+    int skip_line;
+    char skip_reason[256]; /* the first skipped step's reason */
 };
 extern struct case_globals g;
 
 /* Describes the call an actor is making, for the trace. */
 #define CALL(...) snprintf(a->call, sizeof a->call, __VA_ARGS__)
 
+/* exec.c: what the harness itself could not do ends the case as ERROR "harness: ..."
+ * when the step is judged; it never counts as the platform's result. */
+void cp_harness_fault(actor *a, const char *fmt, ...);
+void *cp_try_alloc(actor *a, size_t n, const char *what); /* NULL + harness fault */
+const char *cp_missing_op(void); /* an op of the language the executor lacks, or NULL */
+/* Marks the moment the step's platform call starts (for `pending`), and poisons the
+ * last error as Wine's tests do. Call it right before the measured call. */
+void cp_begin_call(actor *a);
+DWORD cp_step_limit(DWORD ms); /* a step's own limit, scaled, ending before the case's */
 /* case_env.c: the protocol to the parent (results.h), variables and step arguments */
 void cp_emit(const char *s);
 void cp_clean_tabs(char *s);
@@ -95,7 +134,7 @@ unsigned long long cp_size_arg(const ps_step *s, const char *key, unsigned long 
 int cp_bool_arg(const ps_step *s, const char *key);
 DWORD cp_ms_arg(const ps_step *s, const char *key, DWORD def);
 /* case_data.c: data written, and the check of what is read (see docs/LANGUAGE.md) */
-unsigned char *cp_make_data(const ps_step *s, const char *sizekey, DWORD *len);
+unsigned char *cp_make_data(actor *a, const ps_step *s, const char *sizekey, DWORD *len); /* NULL: harness fault */
 long cp_queue_to_peer(actor *a, const unsigned char *data, size_t len);
 void cp_settle(actor *a, long id, size_t written);
 void cp_clear_queue_locked(actor *a);
@@ -110,24 +149,32 @@ void op_open(actor *a, const ps_step *s);
 void op_wait(actor *a, const ps_step *s);
 void op_call(actor *a, const ps_step *s);
 void op_mode(actor *a, const ps_step *s);
-void op_state(actor *a);
-void op_info(actor *a);
+void op_state(actor *a, const ps_step *s);
+void op_info(actor *a, const ps_step *s);
 void op_write(actor *a, const ps_step *s);
 void op_read(actor *a, const ps_step *s);
 void op_peek(actor *a, const ps_step *s);
 void op_transact(actor *a, const ps_step *s);
 void op_result(actor *a, const ps_step *s);
-void op_close(actor *a);
-void op_disconnect(actor *a);
-void op_token(actor *a);
+void op_close(actor *a, const ps_step *s);
+void op_disconnect(actor *a, const ps_step *s);
+void op_token(actor *a, const ps_step *s);
 void op_pid(actor *a, const ps_step *s);
 /* case_proc.c: external programs */
 void op_start(actor *a, const ps_step *s);
 void op_waitpipe(actor *a, const ps_step *s);
 void op_serve(actor *a, const ps_step *s);
 void op_exit(actor *a, const ps_step *s);
-void op_kill(actor *a);
+void op_kill(actor *a, const ps_step *s);
 void op_output(actor *a, const ps_step *s);
 void op_waitline(actor *a, const ps_step *s);
+/* The last `lines` lines of a program's output (at most max bytes), malloc'ed. */
+char *cp_output_tail(actor *a, int lines, size_t max);
+/* "the client under test (C) exited with code 216 after 40 ms; its output ends: ..."
+ * when program a has exited, else NULL. */
+char *cp_program_exit_note(actor *a);
+/* Sends the captured output of every program the case started to the parent. */
+void cp_emit_outputs(void);
+/* case_audit.c */
 void op_audit(actor *a, const ps_step *s);
 #endif

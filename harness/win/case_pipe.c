@@ -1,5 +1,5 @@
 /* case_pipe.c: the pipe operations of server and client actors (one Win32 call each,
- * run on the actor's thread), the pairing of ends, and the DACL audit. */
+ * run on the actor's thread) and the pairing of ends. The DACL audit is case_audit.c. */
 #include "case_internal.h"
 
 /* ---------------- the operations ---------------- */
@@ -101,7 +101,7 @@ void op_create(actor *a, const ps_step *s)
          u, open, mode, max, outsz, insz, tmo, sddl ? ", sddl=" : "", sddl ? sddl : "");
     free(u);
     if (a->h != INVALID_HANDLE_VALUE && a->h) CloseHandle(a->h); /* an actor's second create */
-    SetLastError(0xdeadbeef);
+    cp_begin_call(a);
     a->h = CreateNamedPipeW(name, open, mode, max, outsz, insz, tmo, psa);
     a->act.error = a->h == INVALID_HANDLE_VALUE ? GetLastError() : 0;
     snprintf(a->ret, sizeof a->ret, "%s", a->h == INVALID_HANDLE_VALUE ? "INVALID_HANDLE_VALUE" : "handle");
@@ -117,24 +117,52 @@ void op_create(actor *a, const ps_step *s)
     free(name);
 }
 
-/* Prepares a's OVERLAPPED for op; buf (NULL for connect) is the call's buffer, kept
- * until the next overlapped call since the I/O may still be writing into it. */
-static void cp_start_overlapped(actor *a, const char *op, unsigned char *buf)
+/* A new overlapped call for op, owning out (what it reads into) and in (what it
+ * sends); NULL with a harness fault when its event cannot be made (the buffers are
+ * then freed). */
+static ov_call *cp_start_overlapped(actor *a, const char *op, unsigned char *out, unsigned char *in)
 {
-    free(a->ov_buf);
-    a->ov_buf = buf;
-    if (!a->ov.hEvent) a->ov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
-    ResetEvent(a->ov.hEvent);
-    a->ov.Internal = a->ov.InternalHigh = 0;
-    a->ov.Offset = a->ov.OffsetHigh = 0;
-    a->ov_op = op;
+    ov_call *c = ps_xcalloc(1, sizeof *c);
+    c->op = op;
+    c->out = out;
+    c->in = in;
+    c->line = a->step ? a->step->line : 0;
+    c->ov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
+    if (!c->ov.hEvent) {
+        cp_harness_fault(a, "CreateEventW for the overlapped %s failed with error %lu", op, GetLastError());
+        free(out);
+        free(in);
+        free(c);
+        return NULL;
+    }
+    return c;
 }
 
-static void cp_after_overlapped(actor *a, BOOL ok)
+static void cp_free_call(ov_call *c)
 {
-    DWORD e = ok ? 0 : GetLastError();
-    /* Pending, or completed at once: either way `result` collects it. */
-    a->ov_pending = ok || e == ERROR_IO_PENDING || e == ERROR_MORE_DATA;
+    if (!c) return;
+    CloseHandle(c->ov.hEvent);
+    free(c->out);
+    free(c->in);
+    free(c);
+}
+
+/* After the call: pending, or completed at once (`result` collects either), it joins
+ * the actor's outstanding calls and keeps its buffers. Failed at once, it is the
+ * actor's last finished call: `result` may still look at what the platform left in
+ * its OVERLAPPED (WT test_overlapped_error). Returns 1 when it is outstanding. */
+static int cp_after_overlapped(actor *a, ov_call *c, BOOL ok)
+{
+    DWORD e = ok ? 0 : a->act.error;
+    if (ok || e == ERROR_IO_PENDING || e == ERROR_MORE_DATA) {
+        if (a->ov_tail) a->ov_tail->next = c;
+        else a->ov_head = c;
+        a->ov_tail = c;
+        return 1;
+    }
+    cp_free_call(a->ov_done);
+    a->ov_done = c;
+    return 0;
 }
 
 void op_connect(actor *a, const ps_step *s)
@@ -142,15 +170,17 @@ void op_connect(actor *a, const ps_step *s)
     BOOL ok;
     if (!a->listen_seq && !a->peer) a->listen_seq = InterlockedIncrement(&g.seq);
     if (a->overlapped_handle || cp_bool_arg(s, "overlapped")) {
-        cp_start_overlapped(a, "connect", NULL);
+        ov_call *c = cp_start_overlapped(a, "connect", NULL, NULL);
+        if (!c) return;
         CALL("ConnectNamedPipe(%s, &overlapped)", a->name);
-        ok = ConnectNamedPipe(a->h, &a->ov);
+        cp_begin_call(a);
+        ok = ConnectNamedPipe(a->h, &c->ov);
         cp_set_bool_result(a, ok);
-        cp_after_overlapped(a, ok);
-        if (!ok && a->act.error == ERROR_PIPE_CONNECTED) a->ov_pending = 0;
+        cp_after_overlapped(a, c, ok);
         return;
     }
     CALL("ConnectNamedPipe(%s, NULL)", a->name);
+    cp_begin_call(a);
     ok = ConnectNamedPipe(a->h, NULL);
     cp_set_bool_result(a, ok);
 }
@@ -179,9 +209,27 @@ void op_open(actor *a, const ps_step *s)
     CALL("CreateFileW(%s, access=0x%lx, share=%lu, OPEN_EXISTING, flags=0x%lx)", u, access, sh, flags);
     free(u);
     if (a->h != INVALID_HANDLE_VALUE && a->h) CloseHandle(a->h);
-    SetLastError(0xdeadbeef);
+    cp_begin_call(a);
     a->h = CreateFileW(name, access, sh, NULL, OPEN_EXISTING, flags, NULL);
     a->act.error = a->h == INVALID_HANDLE_VALUE ? GetLastError() : 0;
+    if (ps_arg_get(s, "retry")) {
+        /* the sample client's loop: on ERROR_PIPE_BUSY, WaitNamedPipe(retry) and open
+         * again; any other error, or a wait that fails, ends it */
+        DWORD ms = cp_ms_arg(s, "retry", 5000), busy = 0;
+        while (a->h == INVALID_HANDLE_VALUE && a->act.error == ERROR_PIPE_BUSY) {
+            busy++;
+            SetLastError(0xdeadbeef);
+            if (!WaitNamedPipeW(name, ms)) {
+                a->act.error = GetLastError();
+                break;
+            }
+            SetLastError(0xdeadbeef);
+            a->h = CreateFileW(name, access, sh, NULL, OPEN_EXISTING, flags, NULL);
+            a->act.error = a->h == INVALID_HANDLE_VALUE ? GetLastError() : 0;
+        }
+        snprintf(a->call + strlen(a->call), sizeof a->call - strlen(a->call),
+                 ", on ERROR_PIPE_BUSY WaitNamedPipe(%lu) and again (%lu busy)", ms, busy);
+    }
     snprintf(a->ret, sizeof a->ret, "%s", a->h == INVALID_HANDLE_VALUE ? "INVALID_HANDLE_VALUE" : "handle");
     if (a->h != INVALID_HANDLE_VALUE) {
         a->read_message = 0; /* a client starts in byte-read mode (row 30) */
@@ -200,7 +248,7 @@ void op_wait(actor *a, const ps_step *s)
     char *u = ps_utf8(name);
     CALL("WaitNamedPipeW(%s, %lu)", u, t);
     free(u);
-    SetLastError(0xdeadbeef);
+    cp_begin_call(a);
     cp_set_bool_result(a, WaitNamedPipeW(name, t));
     free(name);
 }
@@ -209,13 +257,19 @@ void op_call(actor *a, const ps_step *s)
 {
     wchar_t *name = cp_pipe_name(s, 1);
     DWORD len, outsz = (DWORD)cp_size_arg(s, "out", 1024), got = 0;
-    unsigned char *in = cp_make_data(s, "size", &len), *out = ps_xmalloc(outsz + 1);
+    unsigned char *in = cp_make_data(a, s, "size", &len), *out = in ? cp_try_alloc(a, (size_t)outsz + 1, "the reply buffer") : NULL;
     DWORD t = cp_ms_arg(s, "timeout", NMPWAIT_USE_DEFAULT_WAIT);
-    char *u = ps_utf8(name);
+    char *u;
     BOOL ok;
+    if (!in || !out) {
+        free(in);
+        free(name);
+        return;
+    }
+    u = ps_utf8(name);
     CALL("CallNamedPipeW(%s, in=%lu bytes, out=buf[%lu], timeout=%lu)", u, len, outsz, t);
     free(u);
-    SetLastError(0xdeadbeef);
+    cp_begin_call(a);
     ok = CallNamedPipeW(name, in, len, out, outsz, &got, t);
     cp_set_bool_result(a, ok);
     if (ok || a->act.error == ERROR_MORE_DATA) {
@@ -237,7 +291,7 @@ void op_mode(actor *a, const ps_step *s)
     BOOL ok;
     CALL("SetNamedPipeHandleState(%s, mode=%s|%s)", a->name,
          want_msg ? "PIPE_READMODE_MESSAGE" : "PIPE_READMODE_BYTE", want_nowait ? "PIPE_NOWAIT" : "PIPE_WAIT");
-    SetLastError(0xdeadbeef);
+    cp_begin_call(a);
     ok = SetNamedPipeHandleState(a->h, &mode, NULL, NULL);
     cp_set_bool_result(a, ok);
     if (ok) {
@@ -246,12 +300,13 @@ void op_mode(actor *a, const ps_step *s)
     }
 }
 
-void op_state(actor *a)
+void op_state(actor *a, const ps_step *s)
 {
+    (void)s;
     DWORD st = 0, inst = 0;
     BOOL ok;
     CALL("GetNamedPipeHandleStateW(%s)", a->name);
-    SetLastError(0xdeadbeef);
+    cp_begin_call(a);
     ok = GetNamedPipeHandleStateW(a->h, &st, &inst, NULL, NULL, NULL, 0);
     cp_set_bool_result(a, ok);
     if (ok) {
@@ -261,12 +316,13 @@ void op_state(actor *a)
     }
 }
 
-void op_info(actor *a)
+void op_info(actor *a, const ps_step *s)
 {
+    (void)s;
     DWORD fl = 0, o = 0, i = 0, m = 0;
     BOOL ok;
     CALL("GetNamedPipeInfo(%s)", a->name);
-    SetLastError(0xdeadbeef);
+    cp_begin_call(a);
     ok = GetNamedPipeInfo(a->h, &fl, &o, &i, &m);
     cp_set_bool_result(a, ok);
     if (ok) {
@@ -282,22 +338,28 @@ void op_write(actor *a, const ps_step *s)
 {
     long id;
     DWORD len, w = 0;
-    unsigned char *d = cp_make_data(s, "size", &len);
+    unsigned char *d = cp_make_data(a, s, "size", &len);
     BOOL ok;
+    if (!d) return;
     if (a->overlapped_handle || cp_bool_arg(s, "overlapped")) {
-        cp_start_overlapped(a, "write", d);
+        ov_call *c = cp_start_overlapped(a, "write", NULL, d);
+        if (!c) return;
         CALL("WriteFile(%s, %lu bytes, &overlapped)", a->name, len);
-        a->ov_msg = cp_queue_to_peer(a, d, len);
-        SetLastError(0xdeadbeef);
-        ok = WriteFile(a->h, d, len, &w, &a->ov);
+        id = c->msg = cp_queue_to_peer(a, d, len);
+        if (a->harness_error[0]) return; /* c stays allocated: harmless, the case ends */
+        cp_begin_call(a);
+        ok = WriteFile(a->h, d, len, &w, &c->ov);
         cp_set_bool_result(a, ok);
-        cp_after_overlapped(a, ok);
-        if (!a->ov_pending) cp_settle(a, a->ov_msg, 0); /* failed at once: nothing went */
+        if (!cp_after_overlapped(a, c, ok)) cp_settle(a, id, 0); /* failed at once: nothing went */
         return;
     }
     CALL("WriteFile(%s, %lu bytes)", a->name, len);
     id = cp_queue_to_peer(a, d, len);
-    SetLastError(0xdeadbeef);
+    if (a->harness_error[0]) {
+        free(d);
+        return;
+    }
+    cp_begin_call(a);
     ok = WriteFile(a->h, d, len, &w, NULL);
     cp_set_bool_result(a, ok);
     ps_actual_set(&a->act, "bytes", "%lu", w);
@@ -308,19 +370,21 @@ void op_write(actor *a, const ps_step *s)
 void op_read(actor *a, const ps_step *s)
 {
     DWORD size = (DWORD)cp_size_arg(s, "size", 1024), n = 0;
-    unsigned char *buf = ps_xmalloc(size + 2);
+    unsigned char *buf = cp_try_alloc(a, (size_t)size + 2, "the read buffer");
     BOOL ok;
+    if (!buf) return;
     if (a->overlapped_handle || cp_bool_arg(s, "overlapped")) {
-        cp_start_overlapped(a, "read", buf);
+        ov_call *c = cp_start_overlapped(a, "read", buf, NULL);
+        if (!c) return;
         CALL("ReadFile(%s, buf[%lu], &overlapped)", a->name, size);
-        SetLastError(0xdeadbeef);
-        ok = ReadFile(a->h, buf, size, &n, &a->ov);
+        cp_begin_call(a);
+        ok = ReadFile(a->h, buf, size, &n, &c->ov);
         cp_set_bool_result(a, ok);
-        cp_after_overlapped(a, ok);
+        cp_after_overlapped(a, c, ok);
         return; /* the data is checked by `result` */
     }
     CALL("ReadFile(%s, buf[%lu])", a->name, size);
-    SetLastError(0xdeadbeef);
+    cp_begin_call(a);
     ok = ReadFile(a->h, buf, size, &n, NULL);
     cp_set_bool_result(a, ok);
     if (ok || a->act.error == ERROR_MORE_DATA) {
@@ -334,11 +398,12 @@ void op_read(actor *a, const ps_step *s)
 void op_peek(actor *a, const ps_step *s)
 {
     DWORD size = (DWORD)cp_size_arg(s, "size", 0), n = 0, avail = 0, left = 0;
-    unsigned char *buf = ps_xmalloc(size + 1);
+    unsigned char *buf = cp_try_alloc(a, (size_t)size + 1, "the peek buffer");
     BOOL ok;
+    if (!buf) return;
     int nb = cp_bool_arg(s, "null_buf");
     CALL("PeekNamedPipe(%s, %s[%lu])", a->name, nb ? "NULL" : "buf", size);
-    SetLastError(0xdeadbeef);
+    cp_begin_call(a);
     ok = PeekNamedPipe(a->h, nb ? NULL : buf, size, &n, &avail, &left);
     cp_set_bool_result(a, ok);
     if (ok) {
@@ -353,23 +418,35 @@ void op_transact(actor *a, const ps_step *s)
 {
     long id;
     DWORD len, outsz = (DWORD)cp_size_arg(s, "out", 1024), n = 0;
-    unsigned char *in = cp_make_data(s, "size", &len), *out = ps_xmalloc(outsz + 2);
+    unsigned char *in, *out = cp_try_alloc(a, (size_t)outsz + 2, "the transact output buffer");
     BOOL ok;
+    if (!out) return;
+    in = cp_make_data(a, s, "size", &len);
+    if (!in) {
+        free(out);
+        return;
+    }
     if (a->overlapped_handle || cp_bool_arg(s, "overlapped")) {
-        cp_start_overlapped(a, "transact", out);
+        /* both buffers belong to the call until it completes */
+        ov_call *c = cp_start_overlapped(a, "transact", out, in);
+        if (!c) return;
         CALL("TransactNamedPipe(%s, in=%lu bytes, out=buf[%lu], &overlapped)", a->name, len, outsz);
-        id = cp_queue_to_peer(a, in, len);
-        SetLastError(0xdeadbeef);
-        ok = TransactNamedPipe(a->h, in, len, out, outsz, &n, &a->ov);
+        id = c->msg = cp_queue_to_peer(a, in, len);
+        if (a->harness_error[0]) return;
+        cp_begin_call(a);
+        ok = TransactNamedPipe(a->h, in, len, out, outsz, &n, &c->ov);
         cp_set_bool_result(a, ok);
-        cp_after_overlapped(a, ok);
-        if (!a->ov_pending) cp_settle(a, id, 0);
-        free(in);
+        if (!cp_after_overlapped(a, c, ok)) cp_settle(a, id, 0);
         return;
     }
     CALL("TransactNamedPipe(%s, in=%lu bytes, out=buf[%lu])", a->name, len, outsz);
     id = cp_queue_to_peer(a, in, len);
-    SetLastError(0xdeadbeef);
+    if (a->harness_error[0]) {
+        free(in);
+        free(out);
+        return;
+    }
+    cp_begin_call(a);
     ok = TransactNamedPipe(a->h, in, len, out, outsz, &n, NULL);
     cp_set_bool_result(a, ok);
     if (ok || a->act.error == ERROR_MORE_DATA) {
@@ -381,36 +458,46 @@ void op_transact(actor *a, const ps_step *s)
     free(out);
 }
 
+/* Collects the actor's oldest outstanding overlapped call (or asks again about the
+ * last one collected). */
 void op_result(actor *a, const ps_step *s)
 {
     DWORD n = 0;
     BOOL ok, wait = ps_arg_get(s, "wait") ? cp_bool_arg(s, "wait") : TRUE;
-    if (!a->ov.hEvent) {
-        CALL("GetOverlappedResult(%s): no overlapped call was made", a->name);
-        a->act.error = ERROR_INVALID_PARAMETER;
-        snprintf(a->ret, sizeof a->ret, "harness");
+    ov_call *c = a->ov_head ? a->ov_head : a->ov_done;
+    int fresh = c == a->ov_head;
+    if (!c) {
+        CALL("GetOverlappedResult(%s)", a->name);
+        cp_harness_fault(a, "result on %s: no overlapped call was made on this actor, so there is nothing to collect", a->name);
         return;
     }
-    CALL("GetOverlappedResult(%s, %s, wait=%s)", a->name, a->ov_op ? a->ov_op : "?", wait ? "TRUE" : "FALSE");
-    SetLastError(0xdeadbeef);
-    ok = GetOverlappedResult(a->h, &a->ov, &n, wait);
+    CALL("GetOverlappedResult(%s, %s of line %d, wait=%s)", a->name, c->op, c->line, wait ? "TRUE" : "FALSE");
+    cp_begin_call(a);
+    ok = GetOverlappedResult(a->h, &c->ov, &n, wait);
     cp_set_bool_result(a, ok);
     if (ok || a->act.error == ERROR_MORE_DATA) {
         ps_actual_set(&a->act, "bytes", "%lu", n);
-        if (a->ov_op && (!strcmp(a->ov_op, "read") || !strcmp(a->ov_op, "transact"))) {
-            cp_check_read(a, a->ov_buf, n, ok);
+        /* check what was not checked yet (asked again, a call may show more) */
+        if ((!strcmp(c->op, "read") || !strcmp(c->op, "transact")) && n > c->got && c->out) {
+            cp_check_read(a, c->out + c->got, n - c->got, ok);
+            c->got = n;
         }
     }
-    if (a->ov_op && !strcmp(a->ov_op, "write") && (ok || a->act.error != ERROR_IO_INCOMPLETE))
-        cp_settle(a, a->ov_msg, n); /* what really went (all of it, or part when cancelled) */
-    if (ok || a->act.error != ERROR_IO_INCOMPLETE) a->ov_pending = 0;
+    if (!fresh || (!ok && a->act.error == ERROR_IO_INCOMPLETE)) return; /* still outstanding */
+    if (!strcmp(c->op, "write")) cp_settle(a, c->msg, n); /* what really went (all, or part when cancelled) */
+    a->ov_head = c->next;
+    if (!a->ov_head) a->ov_tail = NULL;
+    c->next = NULL;
+    cp_free_call(a->ov_done);
+    a->ov_done = c;
 }
 
-void op_close(actor *a)
+void op_close(actor *a, const ps_step *s)
 {
+    (void)s;
     BOOL ok;
     CALL("CloseHandle(%s)", a->name);
-    SetLastError(0xdeadbeef);
+    cp_begin_call(a);
     ok = CloseHandle(a->h);
     cp_set_bool_result(a, ok);
     a->h = INVALID_HANDLE_VALUE;
@@ -424,11 +511,12 @@ void op_close(actor *a)
     LeaveCriticalSection(&g.qlock);
 }
 
-void op_disconnect(actor *a)
+void op_disconnect(actor *a, const ps_step *s)
 {
+    (void)s;
     BOOL ok;
     CALL("DisconnectNamedPipe(%s)", a->name);
-    SetLastError(0xdeadbeef);
+    cp_begin_call(a);
     ok = DisconnectNamedPipe(a->h);
     cp_set_bool_result(a, ok);
     if (ok) {
@@ -444,13 +532,14 @@ void op_disconnect(actor *a)
     }
 }
 
-void op_token(actor *a)
+void op_token(actor *a, const ps_step *s)
 {
+    (void)s;
     HANDLE tok;
     SECURITY_IMPERSONATION_LEVEL lvl;
     DWORD n;
     CALL("OpenThreadToken(current thread) + GetTokenInformation(TokenImpersonationLevel)");
-    SetLastError(0xdeadbeef);
+    cp_begin_call(a);
     if (!OpenThreadToken(GetCurrentThread(), TOKEN_QUERY, TRUE, &tok)) {
         cp_set_bool_result(a, FALSE);
         return;
@@ -475,7 +564,7 @@ void op_pid(actor *a, const ps_step *s)
     int i;
     int server = of ? !strcmp(of, "server") : 0;
     CALL("%s(%s)", server ? "GetNamedPipeServerProcessId" : "GetNamedPipeClientProcessId", a->name);
-    SetLastError(0xdeadbeef);
+    cp_begin_call(a);
     ok = server ? GetNamedPipeServerProcessId(a->h, &pid) : GetNamedPipeClientProcessId(a->h, &pid);
     cp_set_bool_result(a, ok);
     if (!ok) return;
@@ -489,83 +578,4 @@ void op_pid(actor *a, const ps_step *s)
             return;
         }
     ps_actual_set(&a->act, "pid", "%lu", pid);
-}
-
-/* ---------------- audit ---------------- */
-void op_audit(actor *a, const ps_step *s)
-{
-    const char *who = ps_arg_get(s, "who") ? ps_arg_get(s, "who") : "self";
-    const char *rights = ps_arg_get(s, "rights") ? ps_arg_get(s, "rights") : "readwrite";
-    unsigned long desired = ps_rights_mask(rights);
-    PSECURITY_DESCRIPTOR sd = NULL;
-    DWORD need = 0;
-    CALL("GetKernelObjectSecurity(%s, DACL) + %s for %s, %s", a->name,
-         strcmp(who, "self") ? "DACL walk" : "AccessCheck", who, rights);
-    SetLastError(0xdeadbeef);
-    GetKernelObjectSecurity(a->h, DACL_SECURITY_INFORMATION | OWNER_SECURITY_INFORMATION | GROUP_SECURITY_INFORMATION, NULL, 0, &need);
-    if (!need) {
-        cp_set_bool_result(a, FALSE);
-        return;
-    }
-    sd = ps_xmalloc(need);
-    if (!GetKernelObjectSecurity(a->h, DACL_SECURITY_INFORMATION | OWNER_SECURITY_INFORMATION | GROUP_SECURITY_INFORMATION, sd, need, &need)) {
-        cp_set_bool_result(a, FALSE);
-        free(sd);
-        return;
-    }
-    if (!strcmp(who, "self")) {
-        HANDLE tok = NULL, imp = NULL;
-        GENERIC_MAPPING gm = {FILE_GENERIC_READ, FILE_GENERIC_WRITE, FILE_GENERIC_EXECUTE, FILE_ALL_ACCESS};
-        PRIVILEGE_SET ps;
-        DWORD psl = sizeof ps, granted = 0;
-        BOOL status = FALSE, ok;
-        ok = OpenProcessToken(GetCurrentProcess(), TOKEN_DUPLICATE | TOKEN_QUERY, &tok) &&
-             DuplicateToken(tok, SecurityImpersonation, &imp) &&
-             AccessCheck(sd, imp, desired, &gm, &ps, &psl, &granted, &status);
-        cp_set_bool_result(a, ok);
-        if (ok) ps_actual_set(&a->act, "granted", "%s", status ? "yes" : "no");
-        if (tok) CloseHandle(tok);
-        if (imp) CloseHandle(imp);
-    } else {
-        BOOL present = FALSE, defaulted = FALSE;
-        PACL dacl = NULL;
-        ps_ace aces[64];
-        char *sids[64];
-        int n = 0, i;
-        if (!GetSecurityDescriptorDacl(sd, &present, &dacl, &defaulted)) {
-            cp_set_bool_result(a, FALSE);
-            free(sd);
-            return;
-        }
-        if (present && dacl) {
-            for (i = 0; i < (int)dacl->AceCount && n < 64; i++) {
-                ACE_HEADER *h;
-                PSID sid;
-                LPWSTR str = NULL;
-                if (!GetAce(dacl, (DWORD)i, (void **)&h)) continue;
-                if (h->AceType == ACCESS_ALLOWED_ACE_TYPE) {
-                    ACCESS_ALLOWED_ACE *x = (ACCESS_ALLOWED_ACE *)h;
-                    aces[n].deny = 0;
-                    aces[n].mask = x->Mask;
-                    sid = &x->SidStart;
-                } else if (h->AceType == ACCESS_DENIED_ACE_TYPE) {
-                    ACCESS_DENIED_ACE *x = (ACCESS_DENIED_ACE *)h;
-                    aces[n].deny = 1;
-                    aces[n].mask = x->Mask;
-                    sid = &x->SidStart;
-                } else
-                    continue;
-                if (!ConvertSidToStringSidW(sid, &str)) continue;
-                sids[n] = ps_utf8(str);
-                LocalFree(str);
-                aces[n].sid = sids[n];
-                n++;
-            }
-        }
-        cp_set_bool_result(a, TRUE);
-        ps_actual_set(&a->act, "granted", "%s",
-                      ps_dacl_grants(present && dacl, aces, n, ps_identity_sids(who), desired) ? "yes" : "no");
-        for (i = 0; i < n; i++) free(sids[i]);
-    }
-    free(sd);
 }

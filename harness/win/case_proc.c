@@ -21,9 +21,12 @@ static DWORD WINAPI out_reader(LPVOID p)
     return 0;
 }
 
+static SRWLOCK spawn_lock = SRWLOCK_INIT;
+
 void op_start(actor *a, const ps_step *s)
 {
-    char *cmd0 = cp_expand(ps_arg_get(s, "cmd") ? ps_arg_get(s, "cmd") : "");
+    const char *raw = ps_arg_get(s, "cmd") ? ps_arg_get(s, "cmd") : "";
+    char *cmd0 = cp_expand(raw);
     char *cmd = ps_translate_cmdline(cmd0);
     wchar_t *w = ps_wide(cmd);
     STARTUPINFOW si;
@@ -33,25 +36,41 @@ void op_start(actor *a, const ps_step *s)
     CALL("CreateProcessW(%s)", cmd);
     sa.nLength = sizeof sa;
     sa.lpSecurityDescriptor = NULL;
-    sa.bInheritHandle = TRUE;
-    CreatePipe(&a->out_rd, &wr, &sa, 0);
-    SetHandleInformation(a->out_rd, HANDLE_FLAG_INHERIT, 0);
+    sa.bInheritHandle = FALSE;
+    if (!CreatePipe(&a->out_rd, &wr, &sa, 0)) {
+        cp_harness_fault(a, "CreatePipe for the output of %s failed with error %lu", a->name, GetLastError());
+        free(w);
+        free(cmd);
+        free(cmd0);
+        return;
+    }
     memset(&si, 0, sizeof si);
     si.cb = sizeof si;
     si.dwFlags = STARTF_USESTDHANDLES;
     si.hStdInput = GetStdHandle(STD_INPUT_HANDLE);
     si.hStdOutput = wr;
     si.hStdError = wr;
+    /* Only this program may inherit its output's write end: it is inheritable just
+     * while this program is created, under a lock, so programs started at the same
+     * time by other actors never hold each other's output open (as in the runner). */
+    AcquireSRWLockExclusive(&spawn_lock);
+    SetHandleInformation(wr, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT);
     SetLastError(0xdeadbeef);
     ok = CreateProcessW(NULL, w, NULL, NULL, TRUE, 0, NULL, NULL, &si, &a->pi);
     cp_set_bool_result(a, ok);
+    SetHandleInformation(wr, HANDLE_FLAG_INHERIT, 0);
+    ReleaseSRWLockExclusive(&spawn_lock);
     CloseHandle(wr);
     if (ok) {
         a->started = 1;
+        a->under_test = strstr(raw, "{client_cmd}") || strstr(raw, "{server_cmd}");
         InitializeCriticalSection(&a->out_lock);
         a->out_event = CreateEventW(NULL, FALSE, FALSE, NULL);
         ps_buf_init(&a->out);
-        a->out_thread = CreateThread(NULL, 0, out_reader, a, 0, NULL);
+        a->out_thread = a->out_event ? CreateThread(NULL, 0, out_reader, a, 0, NULL) : NULL;
+        if (!a->out_thread)
+            cp_harness_fault(a, "%s for the output reader of %s failed with error %lu",
+                             a->out_event ? "CreateThread" : "CreateEventW", a->name, GetLastError());
     }
     free(w);
     free(cmd);
@@ -59,7 +78,8 @@ void op_start(actor *a, const ps_step *s)
 }
 
 /* Waits until the pipe exists: WaitNamedPipe answers ERROR_FILE_NOT_FOUND at once
- * while there is no such pipe (row 1), and anything else once there is. */
+ * while there is no such pipe (row 1), and anything else once there is. Returns 0, or
+ * the harness's own result PS_NO_PIPE / PS_PROGRAM_EXITED (errors.h). */
 static int cp_wait_pipe_exists(const wchar_t *name, DWORD ms, actor *proc)
 {
     double end = ps_now_ms() + ms;
@@ -69,9 +89,9 @@ static int cp_wait_pipe_exists(const wchar_t *name, DWORD ms, actor *proc)
         if (WaitNamedPipeW(name, 1)) return 0;
         e = GetLastError();
         if (e != ERROR_FILE_NOT_FOUND) return 0;
-        if (ps_now_ms() >= end) return WAIT_TIMEOUT;
+        if (ps_now_ms() >= end) return PS_NO_PIPE;
         if (proc && proc->started && WaitForSingleObject(proc->pi.hProcess, 0) == WAIT_OBJECT_0)
-            return ERROR_BROKEN_PIPE; /* the program ended without creating its pipe */
+            return PS_PROGRAM_EXITED; /* the program ended without creating its pipe */
         Sleep(5);
     }
 }
@@ -81,7 +101,7 @@ void op_waitpipe(actor *a, const ps_step *s)
     wchar_t *name = cp_pipe_name(s, 1);
     DWORD t = cp_ms_arg(s, "timeout", 5000);
     char *u = ps_utf8(name);
-    t = (DWORD)(t * (g.o->time_scale > 0 ? g.o->time_scale : 1.0));
+    t = cp_step_limit(t);
     CALL("wait until %s exists (%lu ms)", u, t);
     free(u);
     a->act.error = cp_wait_pipe_exists(name, t, a);
@@ -94,7 +114,7 @@ void op_serve(actor *a, const ps_step *s)
     const char *cl = ps_arg_get(s, "clients");
     DWORD t = cp_ms_arg(s, "timeout", 5000);
     wchar_t *name;
-    t = (DWORD)(t * (g.o->time_scale > 0 ? g.o->time_scale : 1.0));
+    t = cp_step_limit(t);
     g.clients = cl ? atoi(cl) : 1;
     if (g.o->server_pipe) {
         /* an already running server, shared by the cases one after the other: wait
@@ -117,10 +137,11 @@ void op_serve(actor *a, const ps_step *s)
         return;
     }
     if (cl && atoi(cl) != 1 && g.o->server_cmd && !strstr(g.o->server_cmd, "{clients}")) {
+        /* the harness cannot make this server serve several clients: not decidable */
         CALL("serve clients=%s: the server command has no {clients} placeholder", cl);
-        snprintf(a->data_error, sizeof a->data_error,
-                 "this case needs a server that serves %s clients in turn: put {clients} in --server-cmd", cl);
-        a->act.error = ERROR_NOT_SUPPORTED;
+        a->stop_outcome = PS_SKIP;
+        snprintf(a->stop_reason, sizeof a->stop_reason,
+                 "needs a server that serves %s clients in turn: put {clients} in --server-cmd", cl);
         return;
     }
     {
@@ -139,6 +160,7 @@ void op_serve(actor *a, const ps_step *s)
         free(cmd);
     }
     a->serving = 1;
+    a->under_test = 1;
     if (a->act.error) return;
     {
         char save[512];
@@ -149,25 +171,34 @@ void op_serve(actor *a, const ps_step *s)
         free(name);
         CALL("%s, then waited %.0f ms for its pipe", save, ps_now_ms() - t0);
         snprintf(a->ret, sizeof a->ret, "%s", a->act.error ? "no pipe" : "serving");
+        if (a->act.error == PS_PROGRAM_EXITED) {
+            char *n = cp_program_exit_note(a);
+            if (n) snprintf(a->note, sizeof a->note, "%s, before creating its pipe", n);
+            free(n);
+        }
     }
 }
 
 void op_exit(actor *a, const ps_step *s)
 {
     DWORD t = cp_ms_arg(s, "timeout", 10000), code = 0, r;
-    if (t != INFINITE) t = (DWORD)(t * (g.o->time_scale > 0 ? g.o->time_scale : 1.0));
+    t = cp_step_limit(t);
     CALL("WaitForSingleObject(%s, %lu) + GetExitCodeProcess", a->name, t);
     if (!a->started) {
-        a->act.error = ERROR_INVALID_HANDLE;
+        cp_harness_fault(a, "exit on %s: no process was started for this actor", a->name);
         return;
     }
     r = WaitForSingleObject(a->pi.hProcess, t);
     if (r == WAIT_TIMEOUT) {
         a->act.error = WAIT_TIMEOUT;
         snprintf(a->ret, sizeof a->ret, "WAIT_TIMEOUT");
+        CALL("WaitForSingleObject(%s, %lu): %s had not exited after %lu ms", a->name, t, a->name, t);
         return;
     }
-    GetExitCodeProcess(a->pi.hProcess, &code);
+    if (r != WAIT_OBJECT_0 || !GetExitCodeProcess(a->pi.hProcess, &code)) {
+        cp_harness_fault(a, "waiting for %s or reading its exit code failed with error %lu", a->name, GetLastError());
+        return;
+    }
     a->act.error = 0;
     snprintf(a->ret, sizeof a->ret, "exited");
     if (code >= 0xC0000000UL) ps_actual_set(&a->act, "code", "0x%08lX", code); /* an exception */
@@ -175,10 +206,16 @@ void op_exit(actor *a, const ps_step *s)
     if (a->out_thread) WaitForSingleObject(a->out_thread, 2000);
 }
 
-void op_kill(actor *a)
+void op_kill(actor *a, const ps_step *s)
 {
+    (void)s;
     CALL("TerminateProcess(%s)", a->name);
-    cp_set_bool_result(a, a->started && TerminateProcess(a->pi.hProcess, 1));
+    if (!a->started) {
+        cp_harness_fault(a, "kill on %s: no process was started for this actor", a->name);
+        return;
+    }
+    SetLastError(0xdeadbeef);
+    cp_set_bool_result(a, TerminateProcess(a->pi.hProcess, 1));
     if (a->started) WaitForSingleObject(a->pi.hProcess, 5000);
 }
 
@@ -190,6 +227,65 @@ static char *cp_proc_output(actor *a)
     s = ps_xstrdup(a->out.data ? a->out.data : "");
     LeaveCriticalSection(&a->out_lock);
     return s;
+}
+
+char *cp_output_tail(actor *a, int lines, size_t max)
+{
+    char *all = cp_proc_output(a), *start, *t;
+    size_t n = strlen(all);
+    while (n && all[n - 1] == '\n') all[--n] = 0;
+    start = all + n;
+    while (start > all && lines > 0) {
+        start--;
+        if (*start == '\n' && --lines == 0) {
+            start++;
+            break;
+        }
+    }
+    if ((size_t)(all + n - start) > max) start = all + n - max;
+    t = ps_xstrdup(start);
+    free(all);
+    return t;
+}
+
+char *cp_program_exit_note(actor *a)
+{
+    DWORD code = 0;
+    char *tail, *note;
+    if (!a->started || WaitForSingleObject(a->pi.hProcess, 0) != WAIT_OBJECT_0) return NULL;
+    GetExitCodeProcess(a->pi.hProcess, &code);
+    if (a->out_thread) WaitForSingleObject(a->out_thread, 500);
+    tail = cp_output_tail(a, 3, 240);
+    cp_clean_tabs(tail);
+    note = ps_sprintf("the %s (%s) exited with %s %lu%s%s%s", a->under_test ? "program under test" : "program",
+                      a->name, code >= 0xC0000000UL ? "exception" : "code", code,
+                      *tail ? "; its output ends: \"" : " and printed nothing", tail, *tail ? "\"" : "");
+    free(tail);
+    return note;
+}
+
+/* Output lines to the parent: O<TAB>actor<TAB>exit<TAB>text, the text's backslashes,
+ * newlines and tabs escaped (\\ \n \t), the last 4 KiB of what the program printed. */
+void cp_emit_outputs(void)
+{
+    int i;
+    for (i = 0; i < g.nactors; i++) {
+        actor *a = g.actors[i];
+        char *tail, exit_text[32] = "running";
+        ps_buf b;
+        DWORD code;
+        if (a->role != PS_ROLE_PROC || !a->started) continue;
+        if (WaitForSingleObject(a->pi.hProcess, 0) == WAIT_OBJECT_0 && GetExitCodeProcess(a->pi.hProcess, &code)) {
+            if (a->out_thread) WaitForSingleObject(a->out_thread, 500);
+            snprintf(exit_text, sizeof exit_text, code >= 0xC0000000UL ? "0x%08lX" : "%lu", code);
+        }
+        tail = cp_output_tail(a, 1000000, 4096);
+        ps_buf_init(&b);
+        ps_proto_output(&b, a->name, exit_text, tail);
+        cp_emit(b.data);
+        ps_buf_free(&b);
+        free(tail);
+    }
 }
 
 void op_output(actor *a, const ps_step *s)
@@ -207,7 +303,7 @@ void op_output(actor *a, const ps_step *s)
         CALL("output of %s == file %s", a->name, file);
         want_raw = ps_read_file(path, &wl);
         if (!want_raw) {
-            snprintf(a->data_error, sizeof a->data_error, "cannot read expected output file %s", path);
+            cp_harness_fault(a, "cannot read the expected output file %s", path);
         } else {
             /* {pipe} in the expected file (or the name given with as=) stands for this
              * case's pipe name; CR removed */
@@ -273,11 +369,11 @@ void op_waitline(actor *a, const ps_step *s)
     char *text = cp_expand(ps_arg_get(s, "text") ? ps_arg_get(s, "text") : "");
     DWORD t = cp_ms_arg(s, "timeout", 10000);
     double end;
-    t = (DWORD)(t * (g.o->time_scale > 0 ? g.o->time_scale : 1.0));
+    t = cp_step_limit(t);
     end = ps_now_ms() + t;
     CALL("wait for \"%s\" in the output of %s (%lu ms)", text, a->name, t);
-    snprintf(a->ret, sizeof a->ret, "WAIT_TIMEOUT");
-    a->act.error = WAIT_TIMEOUT;
+    snprintf(a->ret, sizeof a->ret, "not found");
+    a->act.error = PS_NO_LINE;
     for (;;) {
         char *out = cp_proc_output(a);
         int found = strstr(out, text) != NULL;

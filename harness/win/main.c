@@ -2,6 +2,7 @@
  * hands over to the runner, the case process, or stress. */
 #include "platform.h"
 #include "cli.h"
+#include "compare.h"
 #include "runner.h"
 #include <fcntl.h>
 #include <io.h>
@@ -27,6 +28,20 @@ static void print_version(void)
     } else {
         printf("scenarios: none found (no scenarios folder here or beside pipespec.exe)\n");
     }
+}
+
+/* For pipespec merge: creates a folder (a UTF-8 path); 0, or -1 unless it exists. */
+static int make_dir(const char *path)
+{
+    wchar_t *w = ps_wide(path);
+    DWORD attr;
+    int rc = 0;
+    if (!CreateDirectoryW(w, NULL)) {
+        attr = GetFileAttributesW(w);
+        rc = attr != INVALID_FILE_ATTRIBUTES && (attr & FILE_ATTRIBUTE_DIRECTORY) ? 0 : -1;
+    }
+    free(w);
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -83,6 +98,7 @@ int main(int argc, char **argv)
         return ps_child_main(&c);
     }
     case PS_CMD_STRESS: return ps_stress_main(o.stress_argc, o.stress_argv);
+    case PS_CMD_COMPARE: return ps_compare_main(o.compare_argc, o.compare_argv, make_dir);
     default: return ps_runner_main(&o);
     }
 }

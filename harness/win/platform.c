@@ -1,5 +1,8 @@
 /* platform.c: platform detection and small Win32 helpers. */
 #include "platform.h"
+#include "cli.h"
+#include "results.h"
+#include <stdlib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,23 +26,142 @@ const char *ps_wine_version(void)
 
 int ps_platform_is_wine(void) { return ps_wine_version() != NULL; }
 
+/* A string value of HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion, UTF-8
+ * (malloc'ed), or NULL. */
+static char *cv_string(const wchar_t *name)
+{
+    wchar_t buf[256];
+    DWORD size = sizeof buf;
+    if (RegGetValueW(HKEY_LOCAL_MACHINE, L"SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion", name,
+                     RRF_RT_REG_SZ, NULL, buf, &size) != ERROR_SUCCESS || !buf[0])
+        return NULL;
+    return ps_utf8(buf);
+}
+
+static DWORD cv_dword(const wchar_t *name)
+{
+    DWORD v = 0, size = sizeof v;
+    if (RegGetValueW(HKEY_LOCAL_MACHINE, L"SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion", name,
+                     RRF_RT_REG_DWORD, NULL, &v, &size) != ERROR_SUCCESS)
+        return 0;
+    return v;
+}
+
+static const char *arch_name(WORD a)
+{
+    switch (a) {
+    case PROCESSOR_ARCHITECTURE_AMD64: return "x86_64";
+    case PROCESSOR_ARCHITECTURE_INTEL: return "x86";
+    case PROCESSOR_ARCHITECTURE_ARM: return "arm";
+    case 12: return "arm64"; /* PROCESSOR_ARCHITECTURE_ARM64, missing from older headers */
+    default: return "unknown";
+    }
+}
+
+/* The product as Windows names it: "Windows 10 Pro 22H2 (Professional)". Windows 11
+ * still calls itself "Windows 10" in ProductName; build 22000 is its first. */
+static char *edition_of(DWORD build)
+{
+    char *product = cv_string(L"ProductName"), *display = cv_string(L"DisplayVersion"), *out;
+    char *edition = cv_string(L"EditionID");
+    if (!display) display = cv_string(L"ReleaseId");
+    if (product && build >= 22000 && !strncmp(product, "Windows 10", 10)) product[9] = '1';
+    if (!product) out = NULL;
+    else
+        out = ps_sprintf("%s%s%s%s%s%s", product, display ? " " : "", display ? display : "",
+                         edition ? " (" : "", edition ? edition : "", edition ? ")" : "");
+    free(product);
+    free(display);
+    free(edition);
+    return out;
+}
+
+typedef void(CDECL *wine_host_fn)(const char **, const char **);
+typedef const char *(CDECL *wine_build_fn)(void);
+
+static void fill_wine(ps_platform_info *pi, HMODULE nt)
+{
+    wine_host_fn host = (wine_host_fn)(void (*)(void))GetProcAddress(nt, "wine_get_host_version");
+    wine_build_fn build = (wine_build_fn)(void (*)(void))GetProcAddress(nt, "wine_get_build_id");
+    const char *sys = NULL, *rel = NULL;
+    pi->os = ps_xstrdup("Wine");
+    pi->version = ps_xstrdup(ps_wine_version());
+    pi->build = build && build() ? ps_xstrdup(build()) : NULL;
+    if (host) host(&sys, &rel);
+    if (sys) pi->host = ps_sprintf("%s%s%s", sys, rel ? " " : "", rel ? rel : "");
+}
+
+/* The Windows version the system presents (RtlGetVersion: not subject to the
+ * compatibility manifest, so under Wine the version the prefix is set to). */
+static void presented_version(HMODULE nt, OSVERSIONINFOW *vi)
+{
+    rtl_get_version_fn f = nt ? (rtl_get_version_fn)(void (*)(void))GetProcAddress(nt, "RtlGetVersion") : NULL;
+    memset(vi, 0, sizeof *vi);
+    vi->dwOSVersionInfoSize = sizeof *vi;
+    if (f) f(vi);
+}
+
+static void fill_windows(ps_platform_info *pi, HMODULE nt, OSVERSIONINFOW *vi)
+{
+    DWORD ubr;
+    presented_version(nt, vi);
+    ubr = cv_dword(L"UBR");
+    if (!pi->os) pi->os = ps_xstrdup("Windows");
+    pi->edition = edition_of(vi->dwBuildNumber);
+    if (pi->version) return; /* Wine: the Windows version it presents is the edition */
+    pi->version = ps_sprintf("%lu.%lu.%lu.%lu", vi->dwMajorVersion, vi->dwMinorVersion, vi->dwBuildNumber, ubr);
+    pi->build = ps_sprintf("%lu.%lu", vi->dwBuildNumber, ubr);
+}
+
+void ps_platform_fill(ps_platform_info *pi)
+{
+    HMODULE nt = GetModuleHandleW(L"ntdll.dll");
+    OSVERSIONINFOW vi;
+    SYSTEM_INFO native;
+    wchar_t name[256];
+    DWORD n = 256;
+    const char *mine;
+    memset(pi, 0, sizeof *pi);
+    if (ps_wine_version() && nt) fill_wine(pi, nt);
+    fill_windows(pi, nt, &vi);
+    if (pi->edition && ps_wine_version()) { /* "Microsoft Windows 10 Pro ... (Professional), as 10.0.19045" */
+        char *e = ps_sprintf("%s, as %lu.%lu.%lu", pi->edition, vi.dwMajorVersion, vi.dwMinorVersion, vi.dwBuildNumber);
+        free(pi->edition);
+        pi->edition = e;
+    }
+    GetNativeSystemInfo(&native);
+#if defined(_M_ARM64) || defined(__aarch64__)
+    mine = "arm64";
+#elif defined(_WIN64)
+    mine = "x86_64";
+#else
+    mine = "x86";
+#endif
+    if (strcmp(mine, arch_name(native.wProcessorArchitecture)))
+        pi->arch = ps_sprintf("%s on %s", mine, arch_name(native.wProcessorArchitecture));
+    else
+        pi->arch = ps_xstrdup(mine);
+    if (GetComputerNameExW(ComputerNameDnsHostname, name, &n) || (n = 256, GetComputerNameW(name, &n)))
+        pi->machine = ps_utf8(name);
+}
+
 const char *ps_platform_describe(void)
 {
-    static char buf[160];
+    static char buf[400];
+    ps_platform_info pi;
     if (buf[0]) return buf;
-    if (ps_wine_version()) {
-        snprintf(buf, sizeof buf, "Wine %s", ps_wine_version());
-    } else {
+    ps_platform_fill(&pi);
+    if (ps_wine_version()) { /* with the Windows version the prefix presents */
+        const char *b = pi.build && !strncmp(pi.build, "wine-", 5) ? pi.build + 5 : pi.build;
         OSVERSIONINFOW vi;
-        HMODULE nt = GetModuleHandleW(L"ntdll.dll");
-        rtl_get_version_fn f =
-            nt ? (rtl_get_version_fn)(void (*)(void))GetProcAddress(nt, "RtlGetVersion") : NULL;
-        memset(&vi, 0, sizeof vi);
-        vi.dwOSVersionInfoSize = sizeof vi;
-        if (f) f(&vi);
-        snprintf(buf, sizeof buf, "Windows %lu.%lu build %lu", vi.dwMajorVersion,
-                 vi.dwMinorVersion, vi.dwBuildNumber);
+        presented_version(GetModuleHandleW(L"ntdll.dll"), &vi);
+        snprintf(buf, sizeof buf, "Wine %s presenting Windows %lu.%lu.%lu%s%s, %s", b ? b : pi.version,
+                 vi.dwMajorVersion, vi.dwMinorVersion, vi.dwBuildNumber, pi.host ? " on " : "",
+                 pi.host ? pi.host : "", pi.arch);
+    } else {
+        snprintf(buf, sizeof buf, "%s build %s, %s", pi.edition ? pi.edition : "Windows", pi.build, pi.arch);
     }
+    ps_platform_info_free(&pi);
     return buf;
 }
 
@@ -122,32 +244,54 @@ const char *ps_scenarios_dir(void)
 
 typedef WCHAR *(CDECL *wine_dos_name_fn)(const char *);
 
+/* A Unix path as Wine sees it (Z:\\...), when it names an existing file or folder;
+ * NULL otherwise. */
+static char *dos_path_of(wine_dos_name_fn f, const char *unix_path)
+{
+    WCHAR *dos;
+    char *d;
+    if (unix_path[0] != '/') return NULL;
+    dos = f(unix_path);
+    if (!dos) return NULL;
+    if (GetFileAttributesW(dos) == INVALID_FILE_ATTRIBUTES) {
+        HeapFree(GetProcessHeap(), 0, dos);
+        return NULL;
+    }
+    d = ps_utf8(dos);
+    HeapFree(GetProcessHeap(), 0, dos);
+    return d;
+}
+
 char *ps_translate_cmdline(const char *cmd)
 {
-    const char *p = cmd, *end;
-    char *prog, *out;
     HMODULE k32;
     wine_dos_name_fn f;
-    WCHAR *dos;
-    int quoted;
-    while (*p == ' ') p++;
-    quoted = *p == '"';
-    if (quoted) p++;
-    if (*p != '/' || !ps_platform_is_wine()) return ps_xstrdup(cmd);
-    end = quoted ? strchr(p, '"') : strchr(p, ' ');
-    if (!end) end = p + strlen(p);
+    char **argv;
+    int argc, i, changed = 0;
+    ps_buf out;
+    if (!ps_platform_is_wine()) return ps_xstrdup(cmd);
     k32 = GetModuleHandleW(L"kernel32.dll");
     f = k32 ? (wine_dos_name_fn)(void (*)(void))GetProcAddress(k32, "wine_get_dos_file_name") : NULL;
     if (!f) return ps_xstrdup(cmd);
-    prog = ps_xstrndup(p, (size_t)(end - p));
-    dos = f(prog);
-    free(prog);
-    if (!dos) return ps_xstrdup(cmd);
-    {
-        char *d = ps_utf8(dos);
-        HeapFree(GetProcessHeap(), 0, dos);
-        out = ps_sprintf("\"%s\"%s", d, quoted ? end + 1 : end);
+    /* the program, and every argument that is an existing absolute Unix path (an
+     * interpreter's script, a data file), become the paths Wine's programs can open */
+    argv = ps_split_cmdline(cmd, &argc);
+    ps_buf_init(&out);
+    for (i = 0; i < argc; i++) {
+        char *d = dos_path_of(f, argv[i]);
+        if (i) ps_buf_addc(&out, ' ');
+        if (d) changed = 1;
+        {
+            const char *a = d ? d : argv[i];
+            if (*a && !strpbrk(a, " \t\"")) ps_buf_adds(&out, a); /* as it was: cmd.exe reads raw words */
+            else ps_quote_arg(&out, a);
+        }
         free(d);
     }
-    return out;
+    ps_free_argv(argv);
+    if (!changed) {
+        ps_buf_free(&out);
+        return ps_xstrdup(cmd);
+    }
+    return ps_buf_steal(&out);
 }

@@ -4,6 +4,7 @@
 #define PLATFORM_H
 #include <windows.h>
 #include "psutil.h"
+#include "results.h"
 
 /* Options the parent passes to a case process. */
 typedef struct {
@@ -19,7 +20,12 @@ typedef struct {
 int ps_child_main(const ps_child_opts *o); /* runs one case; returns the exit code */
 
 /* Platform facts. */
-const char *ps_platform_describe(void); /* "Wine 8.0 (...)" or "Windows 10.0 build 19045" */
+/* The platform on one line, every detail in it: "Wine 8.0 (Debian 8.0~repack-4) presenting
+ * Windows 10.0.18362 on Linux 6.1.0-18-amd64, x86_64" or "Windows 10 Pro 22H2 (Professional) build 19045.3803, x86_64". */
+const char *ps_platform_describe(void);
+/* The platform in full, field by field (results.h's ps_platform_info; free with
+ * ps_platform_info_free). */
+void ps_platform_fill(ps_platform_info *pi);
 int ps_platform_is_wine(void);
 const char *ps_wine_version(void);      /* NULL on Windows */
 

@@ -7,6 +7,7 @@
  * the selection's order as they complete, then written as reports. */
 #include "platform.h"
 #include "cli.h"
+#include "compare.h"
 #include "errors.h"
 #include "report.h"
 #include "results.h"
@@ -79,28 +80,34 @@ static int collect(const char *path, strlist *out)
 }
 
 /* ---------------- requirements ---------------- */
+/* The platform probes behind `requires` and --host run once, on the main thread,
+ * before any worker starts (ps_probe_requirements); the workers only read the
+ * results, so no worker can see a probe half done. */
 static struct {
-    int probed;
-    int has_redirector;
-    char why[256];
-} redir;
+    int host_ok;
+    char host_why[300];
+    int redir_probed, has_redirector;
+    char redir_why[256];
+} probes;
 
-/* --host HOST: can this machine reach \\HOST\pipe\ at all? Probed once; when it
- * cannot (no redirector, as under Wine), every case is SKIP with the reason. */
-static struct {
-    int probed, ok;
-    char why[300];
-} hostprobe;
+/* A test hook: PIPESPEC_TEST_PROBE_DELAY_MS makes every probe this much slower, the
+ * way a real SMB open of a remote host is, to prove the workers wait for it. */
+static void probe_delay(void)
+{
+    char v[32];
+    DWORD n = GetEnvironmentVariableA("PIPESPEC_TEST_PROBE_DELAY_MS", v, sizeof v);
+    if (n > 0 && n < sizeof v) Sleep((DWORD)strtoul(v, NULL, 10));
+}
 
-static const char *host_unreachable(const char *host)
+/* --host HOST: can this machine reach \\HOST\pipe\ at all? When it cannot (no
+ * redirector, as under Wine), every case is SKIP with the reason. */
+static void probe_host(const char *host)
 {
     wchar_t *w;
     char *name;
     HANDLE c;
     DWORD e;
     char en[64];
-    if (hostprobe.probed) return hostprobe.ok ? NULL : hostprobe.why;
-    hostprobe.probed = 1;
     name = ps_sprintf("\\\\%s\\pipe\\pipespec-probe-%lu", host, GetCurrentProcessId());
     w = ps_wide(name);
     SetLastError(0xdeadbeef);
@@ -109,38 +116,70 @@ static const char *host_unreachable(const char *host)
     free(w);
     free(name);
     if (c != INVALID_HANDLE_VALUE) CloseHandle(c);
+    probe_delay();
     /* a reachable host answers for a missing pipe with ERROR_FILE_NOT_FOUND */
-    hostprobe.ok = c != INVALID_HANDLE_VALUE || e == ERROR_FILE_NOT_FOUND || e == ERROR_PIPE_BUSY;
-    if (!hostprobe.ok)
-        snprintf(hostprobe.why, sizeof hostprobe.why,
+    probes.host_ok = c != INVALID_HANDLE_VALUE || e == ERROR_FILE_NOT_FOUND || e == ERROR_PIPE_BUSY;
+    if (!probes.host_ok)
+        snprintf(probes.host_why, sizeof probes.host_why,
                  "cannot reach \\\\%s\\pipe\\ from here (%s%s)", host,
                  ps_error_format(e, en, sizeof en),
                  ps_platform_is_wine() ? "; Wine has no network redirector for pipes" : "");
-    return hostprobe.ok ? NULL : hostprobe.why;
 }
 
 static void probe_redirector(void)
 {
     wchar_t name[128], remote[160];
     HANDLE s, c;
-    if (redir.probed) return;
-    redir.probed = 1;
+    probes.redir_probed = 1;
     swprintf(name, 128, L"\\\\.\\pipe\\pipespec-probe-%lu", GetCurrentProcessId());
     swprintf(remote, 160, L"\\\\localhost\\pipe\\pipespec-probe-%lu", GetCurrentProcessId());
     s = CreateNamedPipeW(name, PIPE_ACCESS_DUPLEX, PIPE_TYPE_BYTE, 1, 64, 64, 0, NULL);
+    if (s == INVALID_HANDLE_VALUE) {
+        char en[64];
+        snprintf(probes.redir_why, sizeof probes.redir_why,
+                 "harness: the redirector probe could not create its local pipe (%s)",
+                 ps_error_format(GetLastError(), en, sizeof en));
+        return;
+    }
     SetLastError(0xdeadbeef);
     c = CreateFileW(remote, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING, 0, NULL);
     if (c != INVALID_HANDLE_VALUE) {
-        redir.has_redirector = 1;
+        probes.has_redirector = 1;
         CloseHandle(c);
     } else {
         DWORD e = GetLastError();
         char en[64];
-        snprintf(redir.why, sizeof redir.why,
+        snprintf(probes.redir_why, sizeof probes.redir_why,
                  "no network redirector: opening \\\\localhost\\pipe\\... failed with %s",
                  ps_error_format(e, en, sizeof en));
     }
-    if (s != INVALID_HANDLE_VALUE) CloseHandle(s);
+    CloseHandle(s);
+    probe_delay();
+}
+
+/* Word w (length n) is in the space-separated list? */
+static int has_word(const char *list, const char *w, size_t n)
+{
+    const char *q = list;
+    while (q && *q) {
+        size_t len;
+        while (*q == ' ') q++;
+        len = strcspn(q, " ");
+        if (len == n && !strncmp(q, w, n)) return 1;
+        q += len;
+    }
+    return 0;
+}
+
+/* Runs the probes the selected cases need, once, before the workers start. */
+static void ps_probe_requirements(const ps_case *const *sel, int nsel, const ps_options *o)
+{
+    int i;
+    if (o->host) probe_host(o->host);
+    for (i = 0; i < nsel && !probes.redir_probed; i++)
+        if (sel[i]->requires && (has_word(sel[i]->requires, "redirector", 10) ||
+                                 has_word(sel[i]->requires, "!redirector", 11)))
+            probe_redirector();
 }
 
 static int is_admin(void)
@@ -156,24 +195,33 @@ static int is_admin(void)
     return member;
 }
 
-/* NULL when every requirement holds, else the SKIP reason (static). */
-static const char *unmet(const ps_case *c, const ps_options *o)
+/* 0 when every requirement holds, else 1 with the SKIP reason in why. Reads the
+ * probes' results only: safe on any worker thread. */
+static int unmet(const ps_case *c, const ps_options *o, char *why, size_t whylen)
 {
-    static char why[300];
-    char *dup, *tok;
-    const char *res = NULL;
-    if (o->host && (res = host_unreachable(o->host)) != NULL) return res;
-    if (!c->requires) return NULL;
-    dup = ps_xstrdup(c->requires);
-    for (tok = strtok(dup, " "); tok && !res; tok = strtok(NULL, " ")) {
-        int neg = *tok == '!';
-        const char *r = tok + neg;
-        int have;
-        const char *what;
+    const char *q;
+    if (o->host && !probes.host_ok) {
+        snprintf(why, whylen, "%s", probes.host_why);
+        return 1;
+    }
+    for (q = c->requires; q && *q;) {
+        char word[64];
+        size_t len;
+        int neg, have;
+        const char *r, *what;
+        while (*q == ' ') q++;
+        len = strcspn(q, " ");
+        if (!len) break;
+        snprintf(word, sizeof word, "%.*s", (int)len, q);
+        q += len;
+        neg = word[0] == '!';
+        r = word + neg;
         if (!strcmp(r, "redirector")) {
-            probe_redirector();
-            have = redir.has_redirector;
-            what = redir.why;
+            if (!probes.redir_probed) { /* cannot happen: the probe runs for every case that needs it */
+                snprintf(why, whylen, "harness: the redirector probe did not run");
+                return 1;
+            }
+            have = probes.has_redirector, what = probes.redir_why;
         } else if (!strcmp(r, "windows")) have = !ps_platform_is_wine(), what = "needs Windows (this is Wine)";
         else if (!strcmp(r, "wine")) have = ps_platform_is_wine(), what = "needs Wine";
         else if (!strcmp(r, "admin")) have = is_admin(), what = "needs an administrator";
@@ -181,28 +229,30 @@ static const char *unmet(const ps_case *c, const ps_options *o)
         else if (!strcmp(r, "server-cmd")) have = o->server_cmd != NULL, what = "needs a server under test: give --server-cmd (needs a fresh server per case)";
         else if (!strcmp(r, "client-cmd")) have = o->client_cmd != NULL, what = "needs a client under test: give --client-cmd";
         else if (!strcmp(r, "server-pipe")) have = o->server_pipe != NULL, what = "needs --server-pipe";
-        else have = 1, what = "";
-        if (neg) {
-            if (have) {
-                if (!strcmp(r, "server-pipe"))
-                    snprintf(why, sizeof why, "needs a fresh server per case; --server-pipe targets one that is already running");
-                else
-                    snprintf(why, sizeof why, "not for this platform: requires !%s", r);
-                res = why;
-            }
-        } else if (!have) {
-            snprintf(why, sizeof why, "%s", what);
-            res = why;
+        else {
+            snprintf(why, whylen, "harness: unknown requirement '%s'", r);
+            return 1;
+        }
+        if (neg && have) {
+            if (!strcmp(r, "server-pipe"))
+                snprintf(why, whylen, "needs a fresh server per case; --server-pipe targets one that is already running");
+            else
+                snprintf(why, whylen, "not for this platform: requires !%s", r);
+            return 1;
+        }
+        if (!neg && !have) {
+            snprintf(why, whylen, "%s", what);
+            return 1;
         }
     }
-    free(dup);
-    return res;
+    return 0;
 }
 
 /* ---------------- case processes ---------------- */
 typedef struct {
     const ps_case *c;
     int iteration;
+    int sel;        /* position in sel[] (the selection, or this shard of it) */
     int index;      /* position in the run */
     ps_result r;
     volatile LONG done;
@@ -219,14 +269,17 @@ static struct {
     char exe[MAX_PATH * 3];
 } R;
 
+typedef struct {
+    HANDLE h;
+    ps_child_reader cr;
+} reader_ctx;
+
 static DWORD WINAPI pipe_reader(LPVOID p)
 {
-    void **args = p;
-    HANDLE h = args[0];
-    ps_child_reader *cr = args[1];
+    reader_ctx *rd = p;
     char buf[8192];
     DWORD n;
-    while (ReadFile(h, buf, sizeof buf, &n, NULL) && n > 0) ps_child_reader_feed(cr, buf, n);
+    while (ReadFile(rd->h, buf, sizeof buf, &n, NULL) && n > 0) ps_child_reader_feed(&rd->cr, buf, n);
     return 0;
 }
 
@@ -243,6 +296,7 @@ static long case_timeout(const job *j)
 typedef struct {
     int ok;
     DWORD err;
+    char what[40]; /* the call that failed */
     HANDLE process, job, out_rd, in_wr;
 } standby;
 
@@ -269,12 +323,34 @@ static void spawn_standby(standby *sb)
     if (o->client_cmd) ps_buf_adds(&cmd, " --client-cmd "), ps_quote_arg(&cmd, o->client_cmd);
     if (o->server_pipe) ps_buf_adds(&cmd, " --server-pipe "), ps_quote_arg(&cmd, o->server_pipe);
 
-    CreatePipe(&sb->out_rd, &out_wr, &sa, 0);
-    CreatePipe(&in_rd, &sb->in_wr, &sa, 0);
+    if (!CreatePipe(&sb->out_rd, &out_wr, &sa, 0)) {
+        sb->err = GetLastError();
+        snprintf(sb->what, sizeof sb->what, "CreatePipe");
+        ps_buf_free(&cmd);
+        return;
+    }
+    if (!CreatePipe(&in_rd, &sb->in_wr, &sa, 0)) {
+        sb->err = GetLastError();
+        snprintf(sb->what, sizeof sb->what, "CreatePipe");
+        CloseHandle(sb->out_rd);
+        CloseHandle(out_wr);
+        ps_buf_free(&cmd);
+        return;
+    }
     sb->job = CreateJobObjectW(NULL, NULL);
     memset(&lim, 0, sizeof lim);
     lim.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE | JOB_OBJECT_LIMIT_DIE_ON_UNHANDLED_EXCEPTION;
-    SetInformationJobObject(sb->job, JobObjectExtendedLimitInformation, &lim, sizeof lim);
+    if (!sb->job || !SetInformationJobObject(sb->job, JobObjectExtendedLimitInformation, &lim, sizeof lim)) {
+        sb->err = GetLastError();
+        snprintf(sb->what, sizeof sb->what, "%s", sb->job ? "SetInformationJobObject" : "CreateJobObjectW");
+        if (sb->job) CloseHandle(sb->job);
+        CloseHandle(sb->out_rd);
+        CloseHandle(out_wr);
+        CloseHandle(in_rd);
+        CloseHandle(sb->in_wr);
+        ps_buf_free(&cmd);
+        return;
+    }
     memset(&si, 0, sizeof si);
     si.cb = sizeof si;
     si.dwFlags = STARTF_USESTDHANDLES;
@@ -293,6 +369,7 @@ static void spawn_standby(standby *sb)
         SetHandleInformation(in_rd, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT);
         ok = CreateProcessW(NULL, wcmd, NULL, NULL, TRUE, CREATE_SUSPENDED, NULL, NULL, &si, &pi);
         sb->err = ok ? 0 : GetLastError();
+        if (!ok) snprintf(sb->what, sizeof sb->what, "CreateProcessW");
         SetHandleInformation(out_wr, HANDLE_FLAG_INHERIT, 0);
         SetHandleInformation(in_rd, HANDLE_FLAG_INHERIT, 0);
         LeaveCriticalSection(&R.spawn_lock);
@@ -308,7 +385,18 @@ static void spawn_standby(standby *sb)
         CloseHandle(sb->job);
         return;
     }
-    AssignProcessToJobObject(sb->job, pi.hProcess);
+    if (!AssignProcessToJobObject(sb->job, pi.hProcess)) {
+        /* outside the job, a hung case could not be ended with what it started */
+        sb->err = GetLastError();
+        snprintf(sb->what, sizeof sb->what, "AssignProcessToJobObject");
+        TerminateProcess(pi.hProcess, 1);
+        CloseHandle(pi.hThread);
+        CloseHandle(pi.hProcess);
+        CloseHandle(sb->out_rd);
+        CloseHandle(sb->in_wr);
+        CloseHandle(sb->job);
+        return;
+    }
     ResumeThread(pi.hThread);
     CloseHandle(pi.hThread);
     sb->process = pi.hProcess;
@@ -339,18 +427,21 @@ static void run_job(job *j, standby *next)
     const ps_options *o = R.o;
     char pipe[96], *line;
     standby cur;
-    ps_child_reader cr;
-    void *args[2];
+    reader_ctx *rd;
+    const char *harness_fault = NULL;
+    DWORD fault_err = 0;
     HANDLE reader, spawner;
     long tmo = case_timeout(j);
     DWORD r, code = 0, w;
     double t0;
-    const char *skip = unmet(j->c, o);
+    char skip[400];
 
-    if (skip) {
-        j->r.outcome = PS_SKIP;
+    if (unmet(j->c, o, skip, sizeof skip)) {
+        int harness = !strncmp(skip, "harness:", 8);
+        j->r.outcome = harness ? PS_ERROR : PS_SKIP;
         j->r.reason = ps_xstrdup(skip);
         j->r.trace_json = ps_xstrdup("[]");
+        ps_result_check_reason(&j->r);
         return;
     }
     if (!next->ok) spawn_standby(next);
@@ -359,7 +450,8 @@ static void run_job(job *j, standby *next)
     if (!cur.ok) {
         char en[64];
         j->r.outcome = PS_ERROR;
-        j->r.reason = ps_sprintf("cannot start the case process: %s", ps_error_format(cur.err, en, sizeof en));
+        j->r.reason = ps_sprintf("harness: cannot start the case process: %s failed with %s",
+                                 cur.what[0] ? cur.what : "CreateProcessW", ps_error_format(cur.err, en, sizeof en));
         j->r.trace_json = ps_xstrdup("[]");
         return;
     }
@@ -368,15 +460,24 @@ static void run_job(job *j, standby *next)
              j->iteration % 10000);
     line = ps_sprintf("%s\t%s\t%ld\n", j->c->file, pipe, tmo);
     t0 = ps_now_ms();
-    WriteFile(cur.in_wr, line, (DWORD)strlen(line), &w, NULL);
+    if (!WriteFile(cur.in_wr, line, (DWORD)strlen(line), &w, NULL) || w != strlen(line)) {
+        harness_fault = "WriteFile of the case line to the case process";
+        fault_err = GetLastError();
+    }
     CloseHandle(cur.in_wr);
     free(line);
     spawner = CreateThread(NULL, 0, spawn_thread, next, 0, NULL);
+    if (!spawner) spawn_standby(next); /* no thread: start the next one now, in line */
 
-    ps_child_reader_init(&cr, &j->r);
-    args[0] = cur.out_rd;
-    args[1] = &cr;
-    reader = CreateThread(NULL, 0, pipe_reader, args, 0, NULL);
+    rd = ps_xcalloc(1, sizeof *rd);
+    ps_child_reader_init(&rd->cr, &j->r);
+    rd->h = cur.out_rd;
+    reader = harness_fault ? NULL : CreateThread(NULL, 0, pipe_reader, rd, 0, NULL);
+    if (!reader && !harness_fault) {
+        harness_fault = "CreateThread for the case process's output reader";
+        fault_err = GetLastError();
+    }
+    if (harness_fault) TerminateJobObject(cur.job, 0xDEAD);
     /* The case process reports its own TIMEOUT at tmo; this is the backstop. */
     r = WaitForSingleObject(cur.process, (DWORD)tmo + 5000);
     j->r.duration_ms = ps_now_ms() - t0;
@@ -387,14 +488,35 @@ static void run_job(job *j, standby *next)
         GetExitCodeProcess(cur.process, &code);
         TerminateJobObject(cur.job, 0); /* whatever the case started dies with it */
     }
-    WaitForSingleObject(reader, 5000);
-    CloseHandle(reader);
-    CloseHandle(cur.out_rd);
-    ps_child_reader_finish(&cr, r == WAIT_TIMEOUT, code, (double)tmo);
+    if (reader && WaitForSingleObject(reader, 5000) != WAIT_OBJECT_0) {
+        /* something outside the job holds the output pipe open: the reader keeps its
+         * context (never freed) and the case is the harness's failure */
+        harness_fault = "reading the case process's output (the pipe stayed open after it ended)";
+        fault_err = 0;
+        CloseHandle(reader);
+        reader = NULL;
+        rd = NULL;
+    }
+    if (reader) CloseHandle(reader);
+    if (rd) {
+        CloseHandle(cur.out_rd);
+        ps_child_reader_finish(&rd->cr, r == WAIT_TIMEOUT, code, (double)tmo);
+        free(rd);
+    }
+    if (harness_fault) {
+        char en[64];
+        free(j->r.reason);
+        j->r.outcome = PS_ERROR;
+        j->r.reason = ps_sprintf("harness: %s failed%s%s", harness_fault, fault_err ? " with " : "",
+                                 fault_err ? ps_error_format(fault_err, en, sizeof en) : "");
+        if (!j->r.trace_json) j->r.trace_json = ps_xstrdup("[]");
+    }
     CloseHandle(cur.process);
     CloseHandle(cur.job);
-    WaitForSingleObject(spawner, INFINITE);
-    CloseHandle(spawner);
+    if (spawner) {
+        WaitForSingleObject(spawner, INFINITE);
+        CloseHandle(spawner);
+    }
 }
 
 static DWORD WINAPI worker(LPVOID unused)
@@ -425,17 +547,40 @@ static int cmp_start(const void *a, const void *b)
     return i - k;
 }
 
+/* --shard K/N: each kept case's position in the whole selection (NULL: no --shard). */
+static int *shard_index;
+
+/* Keeps shard K/N of sel[0..*nsel). 0, or -1 (an unreadable --durations file). */
+static int apply_shard(const ps_options *o, const ps_case **sel, int *nsel)
+{
+    ps_run durations;
+    char err[1024];
+    int whole = *nsel;
+    memset(&durations, 0, sizeof durations);
+    if (o->durations && ps_report_load(o->durations, &durations, err, sizeof err) != 0) {
+        fprintf(stderr, "pipespec: --durations: %s\n", err);
+        return -1;
+    }
+    shard_index = ps_xcalloc((size_t)whole + 1, sizeof *shard_index);
+    *nsel = ps_shard_select(sel, whole, o->shard_k, o->shard_n, o->durations ? &durations : NULL, shard_index);
+    if (!(o->cmd == PS_CMD_LIST && o->json))
+        printf("shard %d/%d: %d of the %d selected cases (balanced by %s)\n", o->shard_k, o->shard_n, *nsel,
+               whole, o->durations ? o->durations : "estimates from the steps");
+    ps_run_free(&durations);
+    return 0;
+}
+
 static void fill_meta(job *j)
 {
     const ps_case *c = j->c;
-    const char *dot = strchr(c->id, '.');
     j->r.id = ps_xstrdup(c->id);
     j->r.title = ps_xstrdup(c->title);
     j->r.file = ps_xstrdup(c->file);
     j->r.ref = ps_xstrdup(c->ref);
     j->r.tags = ps_xstrdup(c->tags ? c->tags : "");
-    j->r.topic = dot ? ps_xstrndup(c->id, (size_t)(dot - c->id)) : ps_xstrdup(c->id);
+    j->r.topic = ps_case_topic(c->id);
     j->r.iteration = j->iteration;
+    j->r.index = shard_index ? shard_index[j->sel] : j->sel;
 }
 
 static unsigned long rng_state;
@@ -463,7 +608,7 @@ int ps_runner_main(const ps_options *o)
 {
     strlist files = {0};
     ps_case **cases = NULL;
-    int ncases = 0, i, k, nsel = 0, errors = 0, rounds, round, exit_status = 0;
+    int ncases = 0, i, k, nsel = 0, nwhole, errors = 0, rounds, round, exit_status = 0;
     const ps_case **sel;
     ps_diag d = {0};
     ps_run run;
@@ -521,12 +666,9 @@ int ps_runner_main(const ps_options *o)
             if (suite_default) {
                 /* with an implementation under test and no selection: its suite */
                 int in_suite = 0;
-                char *dup = ps_xstrdup(tags), *t;
-                for (t = strtok(dup, " "); t; t = strtok(NULL, " "))
-                    if (((o->server_cmd || o->server_pipe) && !strcmp(t, "server-suite")) ||
-                        (o->client_cmd && !strcmp(t, "client-suite")))
-                        in_suite = 1;
-                free(dup);
+                if (((o->server_cmd || o->server_pipe) && has_word(tags, "server-suite", 12)) ||
+                    (o->client_cmd && has_word(tags, "client-suite", 12)))
+                    in_suite = 1;
                 if (!in_suite) continue;
             }
             sel[nsel++] = cases[i];
@@ -536,6 +678,8 @@ int ps_runner_main(const ps_options *o)
         fprintf(stderr, "pipespec: the selection matched no case (of %d)\n", ncases);
         return 3;
     }
+    nwhole = nsel;
+    if (o->shard_n && apply_shard(o, sel, &nsel) != 0) return 2;
     if (o->cmd == PS_CMD_LIST) {
         if (o->json) {
             ps_buf b;
@@ -574,6 +718,10 @@ int ps_runner_main(const ps_options *o)
     rounds = o->until_fail ? (o->repeat > 1 ? o->repeat : 1000) : 1;
     memset(&run, 0, sizeof run);
     run.platform = ps_xstrdup(ps_platform_describe());
+    ps_platform_fill(&run.pinfo);
+    run.shard_k = o->shard_k;
+    run.shard_n = o->shard_n;
+    run.selected = nwhole;
     run.harness_version = ps_xstrdup(PIPESPEC_VERSION);
     iso_now(when, sizeof when);
     run.started = ps_xstrdup(when);
@@ -581,7 +729,7 @@ int ps_runner_main(const ps_options *o)
     {
         SYSTEM_INFO si;
         GetSystemInfo(&si);
-        run.jobs = o->jobs ? o->jobs : (int)si.dwNumberOfProcessors;
+        run.jobs = o->jobs ? o->jobs : ps_auto_jobs((const ps_case *const *)sel, nsel, (int)si.dwNumberOfProcessors);
         if (run.jobs < 1) run.jobs = 1;
         if (o->server_pipe && run.jobs > 1) {
             /* one running server for every case: one case at a time */
@@ -590,6 +738,7 @@ int ps_runner_main(const ps_options *o)
         }
     }
     progress = o->progress == -1 ? is_terminal() : o->progress;
+    ps_probe_requirements(sel, nsel, o);
     t_run = ps_now_ms();
     for (round = 0; round < rounds; round++) {
         int reps = o->until_fail ? 1 : o->repeat, printed = 0, nthreads, bad = 0;
@@ -600,6 +749,7 @@ int ps_runner_main(const ps_options *o)
         R.next = 0;
         for (i = 0; i < R.njobs; i++) {
             R.jobs[i].c = sel[i % nsel];
+            R.jobs[i].sel = i % nsel;
             R.jobs[i].iteration = (o->until_fail ? round : i / nsel) + 1;
             R.jobs[i].index = i;
         }
@@ -617,7 +767,16 @@ int ps_runner_main(const ps_options *o)
         for (i = 0; i < R.njobs; i++) R.order[i] = i;
         if (!o->shuffle) qsort(R.order, (size_t)R.njobs, sizeof(int), cmp_start);
         nthreads = run.jobs < R.njobs ? run.jobs : R.njobs;
-        for (i = 0; i < nthreads; i++) th[i] = CreateThread(NULL, 0, worker, NULL, 0, NULL);
+        if (nthreads > (int)(sizeof th / sizeof th[0])) nthreads = (int)(sizeof th / sizeof th[0]);
+        for (i = 0; i < nthreads; i++) {
+            th[i] = CreateThread(NULL, 0, worker, NULL, 0, NULL);
+            if (!th[i]) {
+                fprintf(stderr, "pipespec: harness: CreateThread for worker %d failed with error %lu%s\n", i + 1,
+                        GetLastError(), i ? "; going on with fewer workers" : "");
+                if (!i) return 2;
+                nthreads = i;
+            }
+        }
         while (printed < R.njobs) {
             while (printed < R.njobs && R.jobs[printed].done) {
                 if (progress) fputs("\r\033[K", stdout);

@@ -88,6 +88,8 @@ static struct {
     volatile LONG finished;/* clients done with the load */
     volatile LONG running; /* clients not yet gone */
     HANDLE all_finished;   /* set when finished reaches the count */
+    char seen[PS_INCIDENTS][64]; /* errors already described in an incident this round */
+    int nseen;
 } R;
 
 static void incident(const char *fmt, ...)
@@ -608,6 +610,117 @@ static double cpu_ms(HANDLE proc)
     return (double)(a.QuadPart + b.QuadPart) / 10000.0;
 }
 
+/* The CPU time of another process (the server): which source is right here is
+ * decided once (ps_cpu_choose), on a process that has not run. */
+static struct {
+    ps_cpu_source source;
+    int decided;
+    char note[160];
+} CPU;
+
+/* SystemProcessInformation (5): one entry per process; the fields up to the pid. */
+typedef struct {
+    ULONG next;
+    ULONG threads;
+    LARGE_INTEGER reserved[3];
+    LARGE_INTEGER create, user, kernel;
+    USHORT name_len, name_max;
+    PWSTR name;
+    LONG base_priority;
+    HANDLE pid;
+} sys_process_entry;
+
+/* User + kernel time of process `pid` by SystemProcessInformation, -1 n/a. */
+static double spi_cpu_ms(DWORD pid)
+{
+    static nt_query_system_information_fn f;
+    ULONG size = 1 << 18, ret = 0;
+    double r = -1;
+    LONG st;
+    unsigned char *p;
+    if (!f) {
+        HMODULE nt = GetModuleHandleW(L"ntdll.dll");
+        f = nt ? (nt_query_system_information_fn)(void (*)(void))GetProcAddress(nt, "NtQuerySystemInformation") : NULL;
+        if (!f) return -1;
+    }
+    for (;;) {
+        p = ps_xmalloc(size);
+        st = f(5, p, size, &ret);
+        if (st == (LONG)0xC0000004 && size < (1u << 26)) { /* STATUS_INFO_LENGTH_MISMATCH */
+            free(p);
+            size *= 2;
+            continue;
+        }
+        break;
+    }
+    if (st == 0) {
+        size_t off = 0;
+        while (off + sizeof(sys_process_entry) <= (size_t)size) {
+            const sys_process_entry *e = (const sys_process_entry *)(p + off);
+            if ((DWORD)(ULONG_PTR)e->pid == pid) {
+                r = (double)(e->user.QuadPart + e->kernel.QuadPart) / 10000.0;
+                break;
+            }
+            if (!e->next) break;
+            off += e->next;
+        }
+    }
+    free(p);
+    return r;
+}
+
+/* Decides the source on `idle`, a process created suspended (it has not run). */
+static void cpu_decide(HANDLE idle, DWORD idle_pid)
+{
+    double own0, own1, gpt, self_spi, idle_spi, until = ps_now_ms() + 3000;
+    volatile unsigned long spin = 0;
+    if (CPU.decided) return;
+    CPU.decided = 1;
+    /* enough CPU time of our own to tell it from an idle process's */
+    while ((own0 = cpu_ms(GetCurrentProcess())) >= 0 && own0 < PS_CPU_OWN_MIN_MS && ps_now_ms() < until)
+        for (spin = 0; spin < 100000; spin++) {
+        }
+    gpt = cpu_ms(idle);
+    self_spi = spi_cpu_ms(GetCurrentProcessId());
+    idle_spi = spi_cpu_ms(idle_pid);
+    own1 = cpu_ms(GetCurrentProcess());
+    CPU.source = ps_cpu_choose(own0, own1, gpt, self_spi, idle_spi, CPU.note, sizeof CPU.note);
+}
+
+/* Decides the source on a suspended copy of this program (for a server that stress
+ * did not start). */
+static void cpu_decide_spawn(void)
+{
+    wchar_t exe[MAX_PATH * 2], cmd[MAX_PATH * 2 + 32];
+    STARTUPINFOW si;
+    PROCESS_INFORMATION pi;
+    if (CPU.decided) return;
+    GetModuleFileNameW(NULL, exe, MAX_PATH * 2);
+    swprintf(cmd, sizeof cmd / sizeof cmd[0], L"\"%ls\" --version", exe);
+    memset(&si, 0, sizeof si);
+    si.cb = sizeof si;
+    if (!CreateProcessW(NULL, cmd, NULL, NULL, FALSE, CREATE_SUSPENDED, NULL, NULL, &si, &pi)) {
+        CPU.decided = 1;
+        snprintf(CPU.note, sizeof CPU.note, "not measurable: the check of the CPU time source could not start");
+        return;
+    }
+    if (JOB) AssignProcessToJobObject(JOB, pi.hProcess);
+    cpu_decide(pi.hProcess, pi.dwProcessId);
+    TerminateProcess(pi.hProcess, 0);
+    WaitForSingleObject(pi.hProcess, 5000);
+    CloseHandle(pi.hThread);
+    CloseHandle(pi.hProcess);
+}
+
+/* User + kernel time of another process by the source decided, -1 n/a. */
+static double cpu_other_ms(HANDLE proc)
+{
+    if (!proc) return -1;
+    if (CPU.source == PS_CPU_GPT) return cpu_ms(proc);
+    if (CPU.source == PS_CPU_SPI) return spi_cpu_ms(GetProcessId(proc));
+    return -1;
+}
+
 /* ======================= server processes ======================= */
 static struct {
     HANDLE proc;
@@ -658,6 +771,7 @@ static int proc_start(char *err, size_t errlen)
         return -1;
     }
     AssignProcessToJobObject(JOB, pi.hProcess);
+    cpu_decide(pi.hProcess, pi.dwProcessId); /* the first time: it has not run yet */
     ResumeThread(pi.hThread);
     CloseHandle(pi.hThread);
     P.proc = pi.hProcess;
@@ -684,7 +798,7 @@ static void proc_kill(void)
 {
     double c;
     if (!P.proc) return;
-    c = cpu_ms(P.proc); /* before it ends: afterwards Wine may not know it */
+    c = cpu_other_ms(P.proc); /* before it ends: afterwards it may not be known */
     TerminateProcess(P.proc, 1);
     WaitForSingleObject(P.proc, 5000);
     if (c >= 0) P.cpu_before += c;
@@ -739,8 +853,8 @@ static void conn_close(cconn *c)
 
 /* Opens the pipe, waiting on ERROR_PIPE_BUSY (WaitNamedPipe) and retrying while the
  * name is missing (a restart), until the deadline. 0 ok, 1 abandoned (stop), -1
- * failed with *err. */
-static int open_pipe(worker *w, HANDLE *out, int overlapped, double deadline, DWORD *err)
+ * failed with *err and *call, the call that failed. */
+static int open_pipe(worker *w, HANDLE *out, int overlapped, double deadline, DWORD *err, const char **call)
 {
     for (;;) {
         DWORD e;
@@ -748,19 +862,21 @@ static int open_pipe(worker *w, HANDLE *out, int overlapped, double deadline, DW
                                overlapped ? FILE_FLAG_OVERLAPPED : 0, NULL);
         double left;
         if (h != INVALID_HANDLE_VALUE) {
+            w->c.connects++; /* connected, whatever happens next */
             if (!O->byte_mode) {
                 DWORD mode = PIPE_READMODE_MESSAGE;
                 if (!SetNamedPipeHandleState(h, &mode, NULL, NULL)) {
                     *err = GetLastError();
+                    *call = "SetNamedPipeHandleState";
                     CloseHandle(h);
                     return -1;
                 }
             }
-            w->c.connects++;
             *out = h;
             return 0;
         }
         e = GetLastError();
+        *call = "CreateFile";
         left = deadline - ps_now_ms();
         if (e == ERROR_PIPE_BUSY) {
             w->c.busy++;
@@ -772,8 +888,11 @@ static int open_pipe(worker *w, HANDLE *out, int overlapped, double deadline, DW
                     if (e2 == ERROR_SEM_TIMEOUT) {
                         w->c.wait_timeouts++;
                         e = e2;
-                    } else if (e2 == ERROR_OPERATION_ABORTED) e = e2;
-                    else Sleep(1);
+                        *call = "WaitNamedPipe";
+                    } else if (e2 == ERROR_OPERATION_ABORTED) {
+                        e = e2;
+                        *call = "WaitNamedPipe";
+                    } else Sleep(1);
                 }
             }
         } else if (e == ERROR_FILE_NOT_FOUND || e == ERROR_PIPE_NOT_CONNECTED) {
@@ -790,6 +909,15 @@ static int open_pipe(worker *w, HANDLE *out, int overlapped, double deadline, DW
     }
 }
 
+/* What a failed call means for the server under test, when it can be told: "" or
+ * a sentence starting with "; ". */
+static const char *call_hint(const char *call, DWORD e)
+{
+    if (!strcmp(call, "SetNamedPipeHandleState") && e == ERROR_INVALID_PARAMETER)
+        return "; the pipe refuses message-read mode, so the server's pipe is byte-type (try --type byte)";
+    return "";
+}
+
 static void series_add(double t, uint64_t ns, uint64_t bytes, int error)
 {
     EnterCriticalSection(&R.lock);
@@ -797,19 +925,35 @@ static void series_add(double t, uint64_t ns, uint64_t bytes, int error)
     LeaveCriticalSection(&R.lock);
 }
 
+/* 1 when an incident already described this error (call and name) this round: the
+ * ERRORS line counts them all, the incidents describe each cause once. */
+static int seen_before(const char *key)
+{
+    int i, seen = 0;
+    EnterCriticalSection(&R.lock);
+    for (i = 0; i < R.nseen && !seen; i++) seen = !strcmp(R.seen[i], key);
+    if (!seen && R.nseen < PS_INCIDENTS) snprintf(R.seen[R.nseen++], sizeof R.seen[0], "%s", key);
+    LeaveCriticalSection(&R.lock);
+    return seen;
+}
+
 static void req_fail(worker *w, DWORD e, const char *call, LONG gen0, LONG64 id, uint32_t seq, uint32_t size)
 {
     int expected = SH->gen != gen0 || SH->restarting;
-    char en[64];
-    const char *name = w->cancel_id == id ? "REQUEST_TIMEOUT" : errname(e, en, sizeof en);
+    char en[64], key[64];
+    int timeout = w->cancel_id == id;
+    const char *name = timeout ? "REQUEST_TIMEOUT" : errname(e, en, sizeof en);
     w->c.errors++;
     if (expected) w->c.errors_expected++;
-    ps_errmap_add(&w->c.errs, name, 1, (uint64_t)expected);
+    /* errors by the call that failed and its error: "ReadFile: ERROR_BROKEN_PIPE (109)" */
+    if (timeout) snprintf(key, sizeof key, "%s", name);
+    else snprintf(key, sizeof key, "%s: %s", call, name);
+    ps_errmap_add(&w->c.errs, key, 1, (uint64_t)expected);
     InterlockedIncrement64(&SH->errors);
     series_add(ps_now_ms(), 0, 0, 1);
-    if (!expected)
-        incident("client %d request %lu (%lu bytes): %s: %s", w->index, (unsigned long)seq, (unsigned long)size, call,
-                 name);
+    if (!expected && !seen_before(key))
+        incident("client %d request %lu (%lu bytes): %s failed: %s%s", w->index, (unsigned long)seq,
+                 (unsigned long)size, call, name, timeout ? "" : call_hint(call, e));
 }
 
 static void req_corrupt(worker *w, const char *why, uint32_t seq, uint32_t size)
@@ -873,14 +1017,15 @@ static void request(worker *w, cconn *cn, uint32_t size, int slow, double due)
     w->req_t0 = ps_now_ms();
     InterlockedExchange(&w->in_req, 1);
     if (cn->h == INVALID_HANDLE_VALUE) {
-        rc = open_pipe(w, &cn->h, 0, ps_now_ms() + O->connect_timeout_ms, &e);
+        const char *call = "CreateFile";
+        rc = open_pipe(w, &cn->h, 0, ps_now_ms() + O->connect_timeout_ms, &e, &call);
         if (rc == 1) {
             w->c.ops--; /* abandoned: the run stopped before it could start */
             goto out;
         }
         if (rc < 0) {
             w->c.sent++;
-            req_fail(w, e, "CreateFile", gen0, id, 0, size);
+            req_fail(w, e, call, gen0, id, 0, size);
             goto out;
         }
     }
@@ -956,7 +1101,8 @@ static void fault_leave(worker *w)
 {
     HANDLE h;
     DWORD e;
-    int rc = open_pipe(w, &h, 0, ps_now_ms() + O->connect_timeout_ms, &e);
+    const char *call;
+    int rc = open_pipe(w, &h, 0, ps_now_ms() + O->connect_timeout_ms, &e, &call);
     if (rc == 1) {
         w->c.ops--;
         return;
@@ -972,7 +1118,8 @@ static void fault_mid(worker *w)
 {
     HANDLE h;
     DWORD e;
-    int rc = open_pipe(w, &h, 1, ps_now_ms() + O->connect_timeout_ms, &e);
+    const char *call;
+    int rc = open_pipe(w, &h, 1, ps_now_ms() + O->connect_timeout_ms, &e, &call);
     if (rc == 1) {
         w->c.ops--;
         return;
@@ -1040,14 +1187,16 @@ static DWORD WINAPI worker_main(LPVOID p)
     if (!O->churn)
         for (i = 0; i < w->nconns; i++) {
             DWORD e = 0;
-            int rc = open_pipe(w, &w->conns[i].h, 0, ps_now_ms() + O->connect_timeout_ms, &e);
+            const char *call = "CreateFile";
+            int rc = open_pipe(w, &w->conns[i].h, 0, ps_now_ms() + O->connect_timeout_ms, &e, &call);
             if (rc == 0) w->held++;
             else {
                 /* the rest would wait as long for the same reason: left to the requests */
                 char en[64];
                 if (rc < 0)
-                    incident("client %d: connection %d of %d not made: %s (the other %d not tried)", w->index, i + 1,
-                             w->nconns, errname(e, en, sizeof en), w->nconns - i - 1);
+                    incident("client %d: connection %d of %d not made: %s failed: %s%s (the other %d not tried)",
+                             w->index, i + 1, w->nconns, call, errname(e, en, sizeof en), call_hint(call, e),
+                             w->nconns - i - 1);
                 break;
             }
         }
@@ -1202,6 +1351,32 @@ static struct {
     char restart_err[200];
 } M;
 
+/* The leak samples (stress_leak.h): memory and handles of the harness and the
+ * server process (or, in a client process, of itself) against the requests done,
+ * during the last round's load. */
+static ps_leakseries W_LEAK; /* a client process's own */
+
+static double leak_interval(void)
+{
+    return O->worker ? W_LEAK.interval_ms : M.run->leak_harness.interval_ms;
+}
+
+/* Adds one sample; `self` is a measurement of this process just taken, or NULL. */
+static void leak_sample(const ps_procmem *self, int force)
+{
+    double t = ps_now_ms() - T0, work = (double)SH->done;
+    ps_procmem m = self ? *self : measure(GetCurrentProcess(), 1, 1);
+    if (O->worker) {
+        ps_leak_add(&W_LEAK, t, work, m.private_bytes, m.handles, force);
+        return;
+    }
+    ps_leak_add(&M.run->leak_harness, t, work, m.private_bytes, m.handles, force);
+    if (M.server && !SH->restarting && !force) {
+        m = measure(M.server, 0, 1);
+        ps_leak_add(&M.run->leak_server, t, work, m.private_bytes, m.handles, 0);
+    }
+}
+
 static double progress_fraction(double elapsed_ms, uint64_t total_requests)
 {
     if (total_requests) return (double)SH->done / (double)total_requests;
@@ -1236,7 +1411,7 @@ static int run_round(ps_round *r, int clients, int last, int progress)
     uint64_t total_requests = O->requests;
     worker *ws = NULL;
     child kids[MAX_PROCS];
-    double t_measure, cpu_start, last_sample = 0, last_prog = 0, prog_t = ps_now_ms();
+    double t_measure, cpu_start, last_sample = 0, last_prog = 0, prog_t = ps_now_ms(), last_leak = 0;
     LONG64 prog_done = SH->done;
     int kids_left = nproc;
     char err[300];
@@ -1252,6 +1427,7 @@ static int run_round(ps_round *r, int clients, int last, int progress)
     R.limit = O->requests ? ps_stress_share(O->requests, P_, pidx) : 0;
     R.claimed = 0;
     R.ready = R.finished = R.started = 0;
+    R.nseen = 0;
     R.running = local;
     ResetEvent(R.connect);
     ResetEvent(R.start);
@@ -1299,6 +1475,7 @@ static int run_round(ps_round *r, int clients, int last, int progress)
             memset(&kids[i], 0, sizeof kids[i]);
             ps_buf_init(&kids[i].text);
         }
+    if (last && O->worker) ps_leak_init(&W_LEAK);
     SetEvent(R.start);
 
     /* supervise */
@@ -1318,6 +1495,10 @@ static int run_round(ps_round *r, int clients, int last, int progress)
         if (!O->worker && now - last_sample >= SAMPLE_MS) {
             ps_stress_run_mem(M.run, now - T0, private_bytes(GetCurrentProcess()), private_bytes(M.server));
             last_sample = now;
+        }
+        if (last && now - last_leak >= leak_interval()) {
+            leak_sample(NULL, 0);
+            last_leak = now;
         }
         /* the warm measurement: the last round 10 % in, every connection made */
         if (last && !M.warm_taken && progress_fraction(elapsed, total_requests) >= 0.10) {
@@ -1379,7 +1560,13 @@ static int run_round(ps_round *r, int clients, int last, int progress)
             if (O->worker) {
                 r->proc_end[0] = measure(GetCurrentProcess(), 1, 1);
                 r->nprocs = 1;
-            } else M.run->harness[2] = measure(GetCurrentProcess(), 1, 1);
+                leak_sample(&r->proc_end[0], 1);
+                ps_leak_fit(&W_LEAK, 0, &r->proc_fit[0][0]);
+                ps_leak_fit(&W_LEAK, 1, &r->proc_fit[0][1]);
+            } else {
+                M.run->harness[2] = measure(GetCurrentProcess(), 1, 1);
+                leak_sample(&M.run->harness[2], 1);
+            }
         }
         SetEvent(R.release);
         for (i = 0; i < local; i++) {
@@ -1436,7 +1623,10 @@ static int run_round(ps_round *r, int clients, int last, int progress)
         r->wall_ms = e > b ? e - b : 0;
         r->t_begin_ms = b < 1e300 ? b : 0;
         r->mem_before = r->mem_connected = -1;
-        if (last) M.run->harness[2] = measure(GetCurrentProcess(), 1, 1);
+        if (last) {
+            M.run->harness[2] = measure(GetCurrentProcess(), 1, 1);
+            leak_sample(&M.run->harness[2], 1);
+        }
     }
     /* the builtin server: its own counts, once it has seen every client leave */
     if (S.running && !O->worker) {
@@ -1535,9 +1725,10 @@ static HANDLE find_server_process(void)
     worker tmp;
     HANDLE h, proc = NULL;
     DWORD e;
+    const char *call;
     ULONG pid = 0;
     memset(&tmp, 0, sizeof tmp);
-    if (open_pipe(&tmp, &h, 0, ps_now_ms() + O->connect_timeout_ms, &e) != 0) return NULL;
+    if (open_pipe(&tmp, &h, 0, ps_now_ms() + O->connect_timeout_ms, &e, &call) != 0) return NULL;
     if (GetNamedPipeServerProcessId(h, &pid) && pid)
         proc = OpenProcess(PROCESS_QUERY_INFORMATION | PROCESS_VM_READ | PROCESS_DUP_HANDLE | SYNCHRONIZE, FALSE, pid);
     CloseHandle(h);
@@ -1698,6 +1889,7 @@ int ps_stress_main(int argc, char **argv)
             return 2;
         }
         M.server = find_server_process();
+        if (M.server) cpu_decide_spawn();
         run.server_desc = M.server ? ps_sprintf("a running server (pid %lu)", GetProcessId(M.server))
                                    : ps_xstrdup("a running server (its process could not be opened)");
         break;
@@ -1733,10 +1925,16 @@ int ps_stress_main(int argc, char **argv)
     if (M.server) {
         Sleep(100);
         run.server[2] = measure(M.server, 0, 1);
+        if (!run.server_restarts) /* the end of the load, the server idle */
+            ps_leak_add(&run.leak_server, run.server[2].t_ms, (double)SH->done, run.server[2].private_bytes,
+                        run.server[2].handles, 1);
         if (opts.server != PS_SS_PIPE) {
-            double c = cpu_ms(M.server);
+            double c = cpu_other_ms(M.server);
             run.cpu_server_ms = c >= 0 ? c + P.cpu_before : -1;
-        } else run.cpu_server_ms = cpu_ms(M.server);
+        } else run.cpu_server_ms = cpu_other_ms(M.server);
+        snprintf(run.cpu_server_note, sizeof run.cpu_server_note, "%s", CPU.note);
+        if (run.cpu_server_ms < 0 && !run.cpu_server_note[0])
+            snprintf(run.cpu_server_note, sizeof run.cpu_server_note, "the server's times could not be read");
     }
     if (S.running) srv_stop();
     if (P.proc) proc_kill();

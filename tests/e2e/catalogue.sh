@@ -7,7 +7,7 @@ src=${PIPESPEC_SOURCE:-$(cd "$(dirname "$0")/../.." && pwd)}
 build=${PIPESPEC_BUILD:-$src/build}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-cd "$src"
+cd "$src" || { echo "FAIL: cannot cd to $src"; exit 1; }
 "$src/ci/wine" "$build/win/pipespec.exe" run --jobs 2 --no-progress --report-dir "$out" scenarios >"$out/run.txt" 2>&1
 rc=$?
 grep -v "^PASS\|^XFAIL\|^SKIP\|^  " "$out/run.txt"

@@ -15,7 +15,7 @@ check() { # DESCRIPTION CONDITION...
   local what=$1; shift
   if "$@"; then echo "ok: $what"; else echo "FAIL: $what"; fails=$((fails + 1)); fi
 }
-cd "$src"
+cd "$src" || { echo "FAIL: cannot cd to $src"; exit 1; }
 
 # 1. a run with every outcome, and its reports
 ps run --jobs 2 --no-progress --report-dir "$out/r" "$cases/good" >"$out/console.txt" 2>&1

@@ -11,7 +11,7 @@ wine="$src/ci/wine"
 bin="$build/win"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-cd "$src"
+cd "$src" || { echo "FAIL: cannot cd to $src"; exit 1; }
 
 # fault -> the case that targets it
 server_faults="byte-type:server.config one-instance:server.config wrong-dacl:server.security
@@ -41,6 +41,7 @@ PY
 outcome() { awk -F'\t' -v id="$2" '$1 == id { print $2 }' "$out/$1.tsv"; }
 
 fails=0
+undecidable=0
 caught=0
 total=0
 alarms=0
@@ -57,6 +58,19 @@ check_faulty() { # NAME CASE
   local name=$1 case=$2 got
   got=$(outcome "$name" "$case")
   total=$((total + 1))
+  # A DACL fault shows only in the effective access of other identities, which only the
+  # platform may judge (AuthzAccessCheck): where it cannot answer (Wine), those steps are
+  # SKIP with the reason and a labelled lint, so the fault is reported, not judged.
+  if [ "$got" = PASS ] && python3 - "$out/$name/report.json" "$case" <<'PY'
+import json, sys
+c = [c for c in json.load(open(sys.argv[1]))["cases"] if c["id"] == sys.argv[2]][0]
+r = c.get("reason") or ""
+sys.exit(0 if "cannot answer AuthzAccessCheck" in r and "lint, not a platform check" in r else 1)
+PY
+  then
+    undecidable=$((undecidable + 1)); echo "not decidable here: $name by $case (the platform cannot answer AuthzAccessCheck; the lint is reported)"
+    return
+  fi
   case $got in
     FAIL|TIMEOUT) caught=$((caught + 1)); echo "caught: $name by $case ($got)";;
     *) echo "MISSED: $name: $case was '${got:-absent}'"; fails=$((fails + 1));;
@@ -71,6 +85,17 @@ run server-none --server-cmd "$bin/faulty_server.exe --fault none --pipe {pipe} 
 check_faithful server-none
 run client-none --client-cmd "$bin/faulty_client.exe --fault none --pipe {pipe}"
 check_faithful client-none
+# faithful variants (issue 10): the sample exactly (one client, then exit: the cases
+# that need two clients are SKIP naming {clients}), a server that keeps several
+# instances listening, a client that reads on until the server disconnects
+run ref-server-one --server-cmd "$bin/reference_server.exe --pipe {pipe}"
+check_faithful ref-server-one
+run server-one --server-cmd "$bin/faulty_server.exe --fault none --pipe {pipe}"
+check_faithful server-one
+run server-several --server-cmd "$bin/faulty_server.exe --fault several-listening --pipe {pipe} --clients {clients}"
+check_faithful server-several
+run client-to-end --client-cmd "$bin/faulty_client.exe --fault reads-to-end --pipe {pipe}"
+check_faithful client-to-end
 for fc in $server_faults; do
   f=${fc%%:*}
   run "server-$f" --server-cmd "$bin/faulty_server.exe --fault $f --pipe {pipe} --clients {clients}"
@@ -81,5 +106,5 @@ for fc in $client_faults; do
   run "client-$f" --client-cmd "$bin/faulty_client.exe --fault $f --pipe {pipe}"
   check_faulty "client-$f" "${fc#*:}"
 done
-echo "$caught of $total faulty programs caught, $alarms false alarms"
+echo "$caught of $total faulty programs caught, $undecidable not decidable on this platform, $alarms false alarms"
 [ "$fails" = 0 ] && [ "$alarms" = 0 ]

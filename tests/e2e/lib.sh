@@ -11,7 +11,7 @@
 # Every Windows program runs under `timeout`, so a hang fails the test instead of blocking
 # ctest. Only processes started here are ever signalled, each by its own process id.
 #
-# Run directly (ctest runs every tests/e2e/*.sh, this file included), it checks its own
+# Run directly (ctest runs it as e2e_lib_selftest; the other tests source it), it checks its own
 # Wine-free helpers and exits 0 when they work.
 
 E2E_TEST=e2e            # the test's name, in every message

@@ -12,7 +12,11 @@
  *   waits-forever    WaitNamedPipe(NMPWAIT_WAIT_FOREVER)                  (C5)
  *   exit-zero        exits 0 whatever happened                           (C6, C7)
  *   hang             never reads the response                            (C8)
- *   crash            crashes after sending                               (C8) */
+ *   crash            crashes after sending                               (C8)
+ * Faithful variant (must pass the client suite: issue 10):
+ *   reads-to-end     after the response, reads on until the server disconnects
+ *                    (ERROR_PIPE_NOT_CONNECTED or ERROR_BROKEN_PIPE), which works
+ *                    against the sample's server because it disconnects */
 #include <windows.h>
 #include <stdio.h>
 #include <string.h>
@@ -51,6 +55,12 @@ static int run(const char *fault, const wchar_t *name)
         err = ok ? 0 : GetLastError();
         if (!ok && err == ERROR_MORE_DATA && fault_is(fault, "no-more-data")) break;
     } while (!ok && err == ERROR_MORE_DATA);
+    if (!err && fault_is(fault, "reads-to-end")) {
+        do ok = ReadFile(h, buf, sizeof buf, &n, NULL);
+        while (ok || GetLastError() == ERROR_MORE_DATA);
+        err = GetLastError();
+        if (err == ERROR_PIPE_NOT_CONNECTED || err == ERROR_BROKEN_PIPE) err = 0; /* the end */
+    }
     CloseHandle(h);
     return (int)err;
 }

@@ -8,9 +8,12 @@
  * (looping on ERROR_MORE_DATA), write the sample's 58-byte response, flush,
  * disconnect, as the sample does.
  *
- * Usage: stress_server --pipe NAME [--clients N] [--threads N] [--fault F]
+ * Usage: stress_server --pipe NAME [--clients N] [--threads N] [--spin MS] [--fault F]
  *   --clients N   accepted for the {clients} convention; 0 = forever (default)
  *   --threads N   instances served at once (default 4)
+ *   --spin MS     first uses MS milliseconds of CPU time (its own, by
+ *                 GetProcessTimes), then creates the pipe: a server whose CPU
+ *                 time is known to be at least MS
  *   --fault none       (default) a correct server
  *   --fault leak       per request, an event handle and 64 KiB of touched memory
  *                      that are never released
@@ -106,9 +109,25 @@ static DWORD WINAPI serve(LPVOID unused)
     }
 }
 
+/* Uses `ms` of this process's CPU time (user + kernel). */
+static void spin(long ms)
+{
+    volatile unsigned long x = 0;
+    for (;;) {
+        FILETIME c, e, k, u;
+        ULARGE_INTEGER a, b;
+        unsigned long i;
+        if (!GetProcessTimes(GetCurrentProcess(), &c, &e, &k, &u)) return;
+        a.LowPart = k.dwLowDateTime, a.HighPart = k.dwHighDateTime;
+        b.LowPart = u.dwLowDateTime, b.HighPart = u.dwHighDateTime;
+        if ((a.QuadPart + b.QuadPart) / 10000 >= (unsigned long long)ms) return;
+        for (i = 0; i < 1000000; i++) x += i;
+    }
+}
+
 static int usage(void)
 {
-    fprintf(stderr, "usage: stress_server --pipe NAME [--clients N] [--threads N] "
+    fprintf(stderr, "usage: stress_server --pipe NAME [--clients N] [--threads N] [--spin MS] "
                     "[--fault none|leak|corrupt[=N]|exit=N]\n");
     return 2;
 }
@@ -116,6 +135,7 @@ static int usage(void)
 int main(int argc, char **argv)
 {
     int i, threads = 4;
+    long spin_ms = 0;
     const char *pipe = NULL;
     HANDLE th[64];
     InitializeCriticalSection(&g_leak_lock);
@@ -124,6 +144,7 @@ int main(int argc, char **argv)
         if (!strcmp(argv[i], "--pipe") && v) pipe = v, i++;
         else if (!strcmp(argv[i], "--clients") && v) g_clients = strtol(v, NULL, 10), i++;
         else if (!strcmp(argv[i], "--threads") && v) threads = atoi(v), i++;
+        else if (!strcmp(argv[i], "--spin") && v) spin_ms = strtol(v, NULL, 10), i++;
         else if (!strcmp(argv[i], "--fault") && v) {
             if (!strcmp(v, "none")) g_fault = F_NONE;
             else if (!strcmp(v, "leak")) g_fault = F_LEAK;
@@ -138,7 +159,8 @@ int main(int argc, char **argv)
             i++;
         } else return usage();
     }
-    if (!pipe || threads < 1 || threads > 64 || g_clients < 0) return usage();
+    if (!pipe || threads < 1 || threads > 64 || g_clients < 0 || spin_ms < 0) return usage();
+    spin(spin_ms);
     swprintf(g_name, 256, L"\\\\.\\pipe\\%hs", pipe);
     for (i = 0; i < threads; i++) th[i] = CreateThread(NULL, 0, serve, NULL, 0, NULL);
     WaitForMultipleObjects((DWORD)threads, th, TRUE, INFINITE);

@@ -1,4 +1,4 @@
-/* Command line, selection, the child protocol reader, error names, the DACL walk. */
+/* Command line, selection, the child protocol reader, error names, the DACL lint. */
 #include <criterion/criterion.h>
 #include <string.h>
 #include "acl.h"

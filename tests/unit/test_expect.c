@@ -131,3 +131,23 @@ Test(expect, fold_order)
     cr_assert_eq(ps_fold(PS_XPASS, PS_V_FAIL), PS_FAIL);
     cr_assert_eq(ps_fold(PS_FAIL, PS_V_OK), PS_FAIL);
 }
+
+Test(expect, skipped_step_counts_neither_way)
+{
+    cr_assert_str_eq(ps_verdict_name(PS_V_SKIP), "skip");
+    /* a step the platform could not answer leaves the outcome as it was */
+    cr_assert_eq(ps_fold(PS_PASS, PS_V_SKIP), PS_PASS);
+    cr_assert_eq(ps_fold(PS_XFAIL, PS_V_SKIP), PS_XFAIL);
+    cr_assert_eq(ps_fold(PS_XPASS, PS_V_SKIP), PS_XPASS);
+    cr_assert_eq(ps_fold(PS_FAIL, PS_V_SKIP), PS_FAIL);
+    /* setup steps and skipped checks only: nothing was decided, the case is SKIP */
+    cr_assert_eq(ps_case_outcome(ps_fold(ps_fold(PS_PASS, PS_V_OK), PS_V_SKIP), 0, 2), PS_SKIP);
+    /* a check was judged besides: the case keeps its outcome */
+    cr_assert_eq(ps_case_outcome(PS_PASS, 1, 2), PS_PASS);
+    cr_assert_eq(ps_case_outcome(PS_XFAIL, 1, 1), PS_XFAIL);
+    cr_assert_eq(ps_case_outcome(PS_XFAIL, 0, 1), PS_XFAIL); /* a divergence happened */
+    cr_assert_eq(ps_case_outcome(PS_FAIL, 0, 1), PS_FAIL);
+    /* nothing skipped: nothing changes, even in a case without a written expectation */
+    cr_assert_eq(ps_case_outcome(PS_PASS, 0, 0), PS_PASS);
+    cr_assert_eq(ps_case_outcome(PS_ERROR, 0, 3), PS_ERROR);
+}

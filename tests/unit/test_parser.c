@@ -8,7 +8,7 @@ static const char *HEAD = "case t.x\ntitle T\nref R\n";
 
 static ps_case *parse(const char *body, ps_diag *d)
 {
-    static char text[4096];
+    static char text[8192];
     snprintf(text, sizeof text, "%s%s", HEAD, body);
     memset(d, 0, sizeof *d);
     return ps_parse_case("f.case", text, d);
@@ -94,7 +94,7 @@ Test(parser, no_steps)
 Test(parser, errors_name_line_and_column)
 {
     expect_error("server S create instances=x\n",
-                 "f.case:4:17: error: found 'x' for instances, expected a number or unlimited");
+                 "f.case:4:17: error: found 'x' for instances, expected a number (decimal, or 0x... hex) up to 4294967295 or unlimited");
     expect_error("client A opne\n",
                  "f.case:4:10: error: found 'opne', expected an operation (see docs/LANGUAGE.md)");
     expect_error("client A read size=1 -> ERROR_FOO\n",
@@ -102,7 +102,7 @@ Test(parser, errors_name_line_and_column)
     expect_error("client A read sise=1\n",
                  "f.case:4:15: error: found unknown argument 'sise' for read, expected one of: size, overlapped");
     expect_error("client A read size=lots\n",
-                 "f.case:4:15: error: found 'lots' for size, expected a size in bytes (1024, 64k, 1m)");
+                 "f.case:4:15: error: found 'lots' for size, expected a size in bytes (decimal: 1024, 64k, 1m) up to 4294967295");
     expect_error("client A create\n",
                  "f.case:4:10: error: found 'create' for a client, expected an operation that a client can do");
     expect_error("server S create type=stream\n",
@@ -187,8 +187,7 @@ Test(parser, sizes_and_durations)
     cr_assert_eq(n, 65536);
     cr_assert_eq(ps_parse_size("1m", &n), 0);
     cr_assert_eq(n, 1048576);
-    cr_assert_eq(ps_parse_size("0x400", &n), 0);
-    cr_assert_eq(n, 1024);
+    cr_assert_eq(ps_parse_size("0x400", &n), -1); /* sizes are decimal only */
     cr_assert_eq(ps_parse_size("k", &n), -1);
     cr_assert_eq(ps_parse_size("12q", &n), -1);
     cr_assert_eq(ps_parse_ms("1.5s", &ms), 0);
@@ -247,4 +246,111 @@ Test(parser, after_at_the_end_of_the_line)
     /* found by tests/fuzz/fuzz_parser: "after" as the last word read past the tokens */
     expect_error("client A wait -> ERROR_SEM_TIMEOUT after\n",
                  "f.case:4:36: error: found '', expected a time window such as 200ms..600ms");
+}
+
+/* Issue 9, item 3: sizes are decimal, k/m suffixed, checked for overflow and for the
+ * DWORD range every Win32 size has; the old parser read 010 as 8, saturated or wrapped
+ * on overflow and let 4294967296 through (then cut to a 0-byte read). */
+Test(parser, sizes_are_decimal_and_bounded)
+{
+    unsigned long long n;
+    long ms;
+    cr_assert_eq(ps_parse_size("010", &n), 0);
+    cr_assert_eq(n, 10);
+    cr_assert_eq(ps_parse_size("4294967295", &n), 0);
+    cr_assert_eq(n, 4294967295ULL);
+    cr_assert_eq(ps_parse_size("4294967296", &n), -1);
+    cr_assert_eq(ps_parse_size("18446744073709551616", &n), -1);
+    cr_assert_eq(ps_parse_size("99999999999999999999m", &n), -1);
+    cr_assert_eq(ps_parse_size("4194304k", &n), -1); /* 4 GiB */
+    cr_assert_eq(ps_parse_size("4194303k", &n), 0);
+    cr_assert_eq(ps_parse_size("-1", &n), -1);
+    cr_assert_eq(ps_parse_size("+1", &n), -1);
+    cr_assert_eq(ps_parse_size("", &n), -1);
+    cr_assert_eq(ps_parse_uint("0x10", &n), 0);
+    cr_assert_eq(n, 16);
+    cr_assert_eq(ps_parse_uint("010", &n), 0);
+    cr_assert_eq(n, 10);
+    cr_assert_eq(ps_parse_uint("0x", &n), -1);
+    cr_assert_eq(ps_parse_uint("0x100000000", &n), -1);
+    cr_assert_eq(ps_parse_ms("0x10", &ms), -1);
+    cr_assert_eq(ps_parse_ms("1e3", &ms), -1);
+    cr_assert_eq(ps_parse_ms(".5s", &ms), 0);
+    cr_assert_eq(ms, 500);
+    cr_assert_eq(ps_parse_ms("99999999999", &ms), -1);
+    expect_error("client A read size=4294967296\n",
+                 "f.case:4:15: error: found '4294967296' for size, expected a size in bytes (decimal: 1024, 64k, 1m) up to 4294967295");
+    expect_error("client A read size=010k0\n",
+                 "f.case:4:15: error: found '010k0' for size, expected a size in bytes (decimal: 1024, 64k, 1m) up to 4294967295");
+}
+
+Test(parser, at_most_64_actors)
+{
+    char body[4096];
+    int i, n = 0;
+    for (i = 0; i < 65; i++) n += snprintf(body + n, sizeof body - (size_t)n, "server S%d create\n", i);
+    expect_error(body, "f.case:68:8: error: found actor 'S64', the 65th of the case, expected at most 64 actors");
+    n = 0;
+    for (i = 0; i < 64; i++) n += snprintf(body + n, sizeof body - (size_t)n, "server S%d create\n", i);
+    {
+        ps_diag d;
+        ps_case *c = parse(body, &d);
+        cr_assert_not_null(c, "%s", d.count ? d.msgs[0] : "");
+        ps_case_free(c);
+    }
+}
+
+Test(parser, more_than_8_alternatives_is_an_error)
+{
+    expect_error("client A open -> ok|1|2|3|4|5|6|7|8\n",
+                 "f.case:4:18: error: found more than 8 results in 'ok|1|2|3|4|5|6|7|8', expected at most 8 alternatives");
+}
+
+/* Issue 9, item 1: a background step that is never awaited would never be judged. */
+Test(parser, background_steps_must_be_awaited)
+{
+    expect_error("server S create\nserver S connect &\nclient A open\n",
+                 "f.case:5:1: error: found a background step on 'S' that is never awaited, expected 'await S' later in the case (a step never judged proves nothing)");
+    expect_error("server S create\nserver S connect &\nserver S read\nawait S\n",
+                 "f.case:6:8: error: found a step on 'S' while its background step of line 5 runs, expected 'await S' first");
+    {
+        ps_diag d;
+        ps_case *c = parse("server S create\nserver S connect &\npending S\nserver S cancel\nawait S\n", &d);
+        cr_assert_not_null(c, "%s", d.count ? d.msgs[0] : "");
+        ps_case_free(c);
+    }
+}
+
+/* Issue 9, item 4: a divergence names the Wine versions it applies to. */
+Test(parser, wine_versions)
+{
+    ps_diag d;
+    ps_case *c = parse("server S create\n"
+                       "server S cancel -> ERROR_NOT_FOUND wine <10.0: ok \"nothing to cancel\"\n"
+                       "server S cancel -> ERROR_NOT_FOUND wine>=9.0,<10.0: ok \"x\"\n"
+                       "server S cancel -> ERROR_NOT_FOUND wine: ok \"y\"\n", &d);
+    cr_assert_not_null(c, "%s", d.count ? d.msgs[0] : "");
+    cr_assert_str_eq(c->steps[1].wine_when, "<10.0");
+    cr_assert_str_eq(c->steps[1].wine.reason, "nothing to cancel");
+    cr_assert_str_eq(c->steps[2].wine_when, ">=9.0,<10.0");
+    cr_assert_null(c->steps[3].wine_when);
+    cr_assert_eq(ps_wine_applies(&c->steps[1], "8.0"), 1);
+    cr_assert_eq(ps_wine_applies(&c->steps[1], "9.22"), 1);
+    cr_assert_eq(ps_wine_applies(&c->steps[1], "10.0"), 0);
+    cr_assert_eq(ps_wine_applies(&c->steps[1], "10.0-rc1"), 0);
+    cr_assert_eq(ps_wine_applies(&c->steps[1], NULL), 0);
+    cr_assert_eq(ps_wine_applies(&c->steps[2], "8.0"), 0);
+    cr_assert_eq(ps_wine_applies(&c->steps[2], "9.5"), 1);
+    cr_assert_eq(ps_wine_applies(&c->steps[3], "10.0"), 1);
+    ps_case_free(c);
+    expect_error("server S create\nserver S cancel -> ERROR_NOT_FOUND wine <ten: ok \"x\"\n",
+                 "f.case:5:41: error: found '<ten:', expected Wine versions such as <10.0, >=9.0 or >=9.0,<10.0 before ':'");
+    cr_assert_eq(ps_version_cond("<10.0", "8.0"), 1);
+    cr_assert_eq(ps_version_cond("<=10.0", "10.0"), 1);
+    cr_assert_eq(ps_version_cond(">10.0", "10.0"), 0);
+    cr_assert_eq(ps_version_cond("=8.0", "8.0"), 1);
+    expect_error("server S create\nserver S cancel -> ERROR_NOT_FOUND wine: ok \"Wine 8.0 returns TRUE\"\n",
+                 "f.case:5:45: error: found a Wine version in the divergence's reason, expected the versions in the condition (wine <10.0:) and none in the text");
+    cr_assert_eq(ps_version_cond("8.0", "8.0"), -1);
+    cr_assert_eq(ps_version_cond("<10.0,", NULL), -1);
 }

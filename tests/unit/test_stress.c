@@ -473,6 +473,14 @@ static ps_round *one_round(ps_stress_run *run)
     return r;
 }
 
+/* A load of 20 samples, 100 requests apart, at a flat level (with a little noise). */
+static void flat_series(ps_leakseries *s, int64_t bytes, long handles)
+{
+    int i;
+    ps_leak_init(s);
+    for (i = 0; i < 20; i++) ps_leak_add(s, i * 100.0, i * 100.0, bytes + (i % 3) * 4096, handles + i % 2, 0);
+}
+
 static const ps_check *find_check(const ps_stress_run *run, const char *name)
 {
     int i;
@@ -487,10 +495,7 @@ Test(stress_checks, a_clean_run_passes)
     ps_stress_run_init(&run);
     ps_stress_defaults(&run.opts);
     one_round(&run);
-    run.harness[1].private_bytes = 10 << 20;
-    run.harness[2].private_bytes = (10 << 20) + 1000;
-    run.harness[1].handles = 50;
-    run.harness[2].handles = 52;
+    flat_series(&run.leak_harness, 10 << 20, 50);
     ps_stress_evaluate(&run);
     cr_assert(run.ok);
     cr_assert_eq(find_check(&run, "accounting")->state, PS_CHECK_PASS, "%s", find_check(&run, "accounting")->detail);
@@ -504,6 +509,7 @@ Test(stress_checks, each_failure_is_named)
 {
     ps_stress_run run;
     ps_round *r;
+    int i;
     /* counters that do not add up */
     ps_stress_run_init(&run);
     ps_stress_defaults(&run.opts);
@@ -547,18 +553,23 @@ Test(stress_checks, each_failure_is_named)
     ps_stress_defaults(&run.opts);
     run.opts.server = PS_SS_CMD;
     one_round(&run);
-    run.server[1].private_bytes = 5 << 20;
-    run.server[2].private_bytes = 50 << 20;
-    run.server[1].handles = 40;
-    run.server[2].handles = 140;
-    run.server_died = 1;
+    ps_leak_init(&run.leak_server); /* 64 KiB and one handle per request, 20 samples of 100 requests */
+    for (i = 0; i < 20; i++)
+        ps_leak_add(&run.leak_server, i * 100.0, i * 100.0, (5 << 20) + (int64_t)i * 100 * 65536, 40 + i * 100L, 0);
     ps_stress_evaluate(&run);
     cr_assert(!run.ok);
     cr_assert_eq(find_check(&run, "leak-memory-server")->state, PS_CHECK_FAIL);
-    cr_assert(strstr(find_check(&run, "leak-memory-server")->detail, "45.0 MiB") != NULL, "%s",
+    /* 64 KiB per request = 62.5 MiB per 1000 requests; 900 requests over the later half */
+    cr_assert(strstr(find_check(&run, "leak-memory-server")->detail, "+62.5 MiB per 1000 requests through the load's later half (quarters +62.5 MiB, +62.5 MiB; 900 requests, 10 samples)") != NULL, "%s",
+              find_check(&run, "leak-memory-server")->detail);
+    cr_assert(strstr(find_check(&run, "leak-memory-server")->detail, "+56.2 MiB in all (bound 4.0 MiB)") != NULL, "%s",
               find_check(&run, "leak-memory-server")->detail);
     cr_assert_eq(find_check(&run, "leak-handles-server")->state, PS_CHECK_FAIL);
+    cr_assert_eq(find_check(&run, "server")->state, PS_CHECK_PASS);
+    run.server_died = 1; /* then its leak checks are n/a: the server check says why */
+    ps_stress_evaluate(&run);
     cr_assert_eq(find_check(&run, "server")->state, PS_CHECK_FAIL);
+    cr_assert_eq(find_check(&run, "leak-memory-server")->state, PS_CHECK_NA);
     ps_stress_run_free(&run);
     /* no progress at all */
     ps_stress_run_init(&run);
@@ -566,9 +577,189 @@ Test(stress_checks, each_failure_is_named)
     r = one_round(&run);
     r->c.verified = 0;
     r->c.errors = 100;
+    r->c.errs.n = 0;
+    ps_errmap_add(&r->c.errs, "SetNamedPipeHandleState: ERROR_INVALID_PARAMETER (87)", 97, 0);
+    ps_errmap_add(&r->c.errs, "CreateFile: ERROR_PIPE_BUSY (231)", 3, 0);
     ps_stress_evaluate(&run);
     cr_assert_eq(find_check(&run, "progress")->state, PS_CHECK_FAIL);
+    cr_assert(strstr(find_check(&run, "errors")->detail,
+                     "most often SetNamedPipeHandleState: ERROR_INVALID_PARAMETER (87) (97)") != NULL,
+              "%s", find_check(&run, "errors")->detail);
+    /* the cause, once */
+    cr_assert(strstr(find_check(&run, "progress")->detail,
+                     "97 of 100 failed with SetNamedPipeHandleState: ERROR_INVALID_PARAMETER (87)") != NULL,
+              "%s", find_check(&run, "progress")->detail);
+    /* nothing was verified: integrity has nothing to check, so it is not PASS */
+    cr_assert_eq(find_check(&run, "integrity")->state, PS_CHECK_NA, "%s", find_check(&run, "integrity")->detail);
+    cr_assert(strstr(find_check(&run, "integrity")->detail, "nothing to verify") != NULL);
     ps_stress_run_free(&run);
+}
+
+Test(stress_checks, integrity_says_what_was_verified)
+{
+    ps_stress_run run;
+    ps_round *r;
+    ps_stress_run_init(&run);
+    ps_stress_defaults(&run.opts);
+    one_round(&run);
+    ps_stress_evaluate(&run);
+    cr_assert_eq(find_check(&run, "integrity")->state, PS_CHECK_PASS);
+    cr_assert_str_eq(find_check(&run, "integrity")->detail, "98 responses verified byte for byte by the clients");
+    ps_stress_run_free(&run);
+    /* streaming to a server in another process: the harness verifies nothing */
+    ps_stress_run_init(&run);
+    ps_stress_defaults(&run.opts);
+    run.stream = 1;
+    r = one_round(&run);
+    (void)r;
+    ps_stress_evaluate(&run);
+    cr_assert_eq(find_check(&run, "integrity")->state, PS_CHECK_NA, "%s", find_check(&run, "integrity")->detail);
+    ps_stress_run_free(&run);
+}
+
+/* ---------------- leaks: growth with the work ---------------- */
+Test(stress_leak, warm_up_then_flat_is_not_a_leak)
+{
+    ps_leakseries s;
+    ps_leakfit f;
+    int i;
+    ps_leak_init(&s);
+    /* 10 MiB and 64 handles over the first 800 of 2000 requests, then flat */
+    for (i = 0; i <= 40; i++) {
+        double work = i * 50.0;
+        double grown = work < 800 ? work / 800 : 1;
+        ps_leak_add(&s, i * 100.0, work, (100 << 20) + (int64_t)(grown * (10 << 20)) + (i % 4) * 8192,
+                    100 + (long)(grown * 64), 0);
+    }
+    ps_leak_fit(&s, 0, &f);
+    cr_assert(f.judged, "%s", f.why);
+    cr_assert_geq(f.n, 20);
+    cr_assert_float_eq(f.work, 1000, 1e-9);
+    cr_assert_lt(f.growth, 64 * 1024, "growth %f", f.growth);
+    cr_assert_float_eq(f.last - f.first, (10 << 20) + 0.0, 16384); /* the warm-up shows in the total */
+    ps_leak_fit(&s, 1, &f);
+    cr_assert(f.judged);
+    cr_assert_float_eq(f.growth, 0, 1e-9);
+}
+
+Test(stress_leak, growth_that_goes_on_with_the_work_is_measured)
+{
+    ps_leakseries s;
+    ps_leakfit f;
+    int i;
+    ps_leak_init(&s);
+    /* a steep warm-up, then 1 KiB per request on top, with noise of +-32 KiB */
+    for (i = 0; i <= 40; i++) {
+        double work = i * 50.0;
+        ps_leak_add(&s, i * 100.0, work, (50 << 20) + (int64_t)(work < 400 ? work * 20000 : 8000000) +
+                                             (int64_t)work * 1024 + ((i * 7) % 5 - 2) * 16384,
+                    -1, 0);
+    }
+    ps_leak_fit(&s, 0, &f);
+    cr_assert(f.judged);
+    cr_assert_float_eq(f.slope, 1024, 100);
+    cr_assert_float_eq(f.growth, 1024 * 1000.0, 100000);
+    ps_leak_fit(&s, 1, &f); /* handles not measured */
+    cr_assert(!f.judged);
+    cr_assert(strstr(f.why, "not measured") != NULL, "%s", f.why);
+}
+
+Test(stress_leak, a_warm_up_dying_out_in_the_later_half_is_not_a_leak)
+{
+    ps_leakseries s;
+    ps_leakfit f, whole;
+    int i;
+    double decay = 1; /* e^(-w/600), by steps of e^(-50/600) */
+    ps_leak_init(&s);
+    /* 30 MiB * (1 - e^(-w/600)) over 2000 requests: still growing when the load ends,
+     * by 4.6 MiB over the later half (more than the bound), but less and less: 3.2
+     * then 1.4 MiB per quarter; the last quarter's trend, over the half, is 2.8 MiB */
+    for (i = 0; i <= 40; i++) {
+        ps_leak_add(&s, i * 100.0, i * 50.0, (60 << 20) + (int64_t)(30.0 * 1048576 * (1 - decay)), 50, 0);
+        decay *= 0.9200444146293232;
+    }
+    ps_leak_fit(&s, 0, &f);
+    cr_assert(f.judged);
+    cr_assert_gt(f.slope_q[0], f.slope_q[1] * 2);
+    cr_assert_float_eq(f.slope, f.slope_q[1], 1e-9);
+    cr_assert_lt(f.growth, 4 << 20, "growth %f", f.growth);
+    cr_assert_gt(f.last - f.first, 25 << 20);
+    /* a steady leak of the same size over the later half grows in both quarters alike */
+    ps_leak_init(&s);
+    for (i = 0; i <= 40; i++) ps_leak_add(&s, i * 100.0, i * 50.0, (60 << 20) + (int64_t)(i * 50.0 * 4500), 50, 0);
+    ps_leak_fit(&s, 0, &whole);
+    cr_assert_float_eq(whole.slope_q[0], whole.slope_q[1], 1e-6);
+    cr_assert_gt(whole.growth, 4 << 20, "growth %f", whole.growth);
+}
+
+Test(stress_leak, a_sawtooth_is_not_a_leak)
+{
+    ps_leakseries s;
+    ps_leakfit f;
+    int i;
+    ps_leak_init(&s);
+    /* a collector: up 2 MiB over 5 samples, then back */
+    for (i = 0; i < 60; i++) ps_leak_add(&s, i * 100.0, i * 30.0, (80 << 20) + (int64_t)(i % 5) * (512 << 10), 50, 0);
+    ps_leak_fit(&s, 0, &f);
+    cr_assert(f.judged);
+    cr_assert_lt(f.growth, 1 << 20, "growth %f", f.growth);
+}
+
+Test(stress_leak, too_short_or_idle_is_not_judged)
+{
+    ps_leakseries s;
+    ps_leakfit f;
+    int i;
+    ps_leak_init(&s);
+    for (i = 0; i < 5; i++) ps_leak_add(&s, i * 100.0, i * 10.0, 1 << 20, 10, 0);
+    ps_leak_fit(&s, 0, &f);
+    cr_assert(!f.judged);
+    cr_assert(strstr(f.why, "too short") != NULL, "%s", f.why);
+    ps_leak_init(&s);
+    for (i = 0; i < 20; i++) ps_leak_add(&s, i * 100.0, 7, (1 << 20) + i * 4096, 10, 0);
+    ps_leak_fit(&s, 0, &f);
+    cr_assert(!f.judged);
+    cr_assert(strstr(f.why, "no request was served") != NULL, "%s", f.why);
+    ps_leak_init(&s);
+    ps_leak_fit(&s, 0, &f);
+    cr_assert(!f.judged);
+}
+
+Test(stress_leak, samples_are_paced_and_thinned_when_full)
+{
+    ps_leakseries s;
+    int i;
+    ps_leak_init(&s);
+    ps_leak_add(&s, 0, 0, 1, 1, 0);
+    ps_leak_add(&s, 20, 1, 1, 1, 0); /* too soon: dropped */
+    cr_assert_eq(s.n, 1);
+    ps_leak_add(&s, 20, 1, 1, 1, 1); /* forced */
+    cr_assert_eq(s.n, 2);
+    ps_leak_init(&s);
+    for (i = 0; i < 480; i++) ps_leak_add(&s, i * 100.0, i, i, i, 1); /* 48 s: thinned twice */
+    cr_assert_leq(s.n, PS_LEAK_POINTS);
+    cr_assert_float_eq(s.interval_ms, 400, 1e-9);
+    cr_assert_float_eq(s.p[0].work, 3, 1e-9);
+    cr_assert_float_eq(s.p[s.n - 1].work, 479, 1e-9);
+}
+
+/* ---------------- the server's CPU time source ---------------- */
+Test(stress_cpu, the_source_must_tell_an_idle_process_from_this_one)
+{
+    char note[160];
+    /* Windows: GetProcessTimes of a process that has not run is about 0 */
+    cr_assert_eq(ps_cpu_choose(140, 141, 0, 140, 0, note, sizeof note), PS_CPU_GPT);
+    cr_assert_str_eq(note, "");
+    /* Wine: GetProcessTimes answers the caller's own times; SystemProcessInformation is right */
+    cr_assert_eq(ps_cpu_choose(180, 190, 180, 180, 0, note, sizeof note), PS_CPU_SPI);
+    cr_assert(strstr(note, "answers this process's own times") != NULL, "%s", note);
+    /* ... and where that cannot be verified either: n/a, never a wrong number */
+    cr_assert_eq(ps_cpu_choose(180, 190, 190, -1, -1, note, sizeof note), PS_CPU_NA);
+    cr_assert(strstr(note, "not measurable") != NULL, "%s", note);
+    cr_assert_eq(ps_cpu_choose(180, 190, 180, 185, 185, note, sizeof note), PS_CPU_NA); /* SPI mirrors too */
+    cr_assert_eq(ps_cpu_choose(180, 190, 180, 400, 0, note, sizeof note), PS_CPU_NA);   /* SPI disagrees about us */
+    /* too little CPU time of our own to tell anything apart */
+    cr_assert_eq(ps_cpu_choose(15.6, 15.6, 0, 15.6, 0, note, sizeof note), PS_CPU_NA);
 }
 
 Test(stress_checks, stream_mode_cross_checks_the_server)
@@ -633,6 +824,12 @@ Test(stress_round, serialization_round_trip)
     r.proc_warm[0].private_bytes = 1000;
     r.proc_end[0].private_bytes = 2000;
     r.proc_warm[0].handles = r.proc_end[0].handles = -1;
+    r.proc_fit[0][0].judged = 1;
+    r.proc_fit[0][0].n = 12;
+    r.proc_fit[0][0].work = 600;
+    r.proc_fit[0][0].slope = 12.5;
+    r.proc_fit[0][0].growth = 7500;
+    snprintf(r.proc_fit[0][1].why, sizeof r.proc_fit[0][1].why, "handles not measured during the load");
     ps_round_incident(&r, "client 1 seq 4: byte 9 is 0x00, expected 0x01");
     ps_buf_init(&b);
     ps_round_write(&b, &r);
@@ -651,6 +848,11 @@ Test(stress_round, serialization_round_trip)
     cr_assert_eq(back.series.slots[2].errors, 1);
     cr_assert_eq(back.nprocs, 1);
     cr_assert_eq(back.proc_end[0].private_bytes, 2000);
+    cr_assert_eq(back.proc_fit[0][0].judged, 1);
+    cr_assert_eq(back.proc_fit[0][0].n, 12);
+    cr_assert_float_eq(back.proc_fit[0][0].growth, 7500, 1e-6);
+    cr_assert_eq(back.proc_fit[0][1].judged, 0);
+    cr_assert_str_eq(back.proc_fit[0][1].why, "handles not measured during the load");
     cr_assert_eq(back.nincidents, 1);
     cr_assert_str_eq(back.incidents[0], r.incidents[0]);
     ps_round_free(&back);
@@ -685,6 +887,9 @@ Test(stress_report, json_and_html_carry_the_figures_and_plots)
     cr_assert(strstr(j.data, "\"p99.9\":") != NULL);
     cr_assert(strstr(j.data, "\"requests_per_s\":98") != NULL, "%s", j.data);
     cr_assert(strstr(j.data, "\"name\":\"ERROR_BROKEN_PIPE (109)\",\"count\":2,\"expected\":2") != NULL);
+    cr_assert(strstr(j.data, "\"leak\":{\"harness\":{\"memory\":{\"judged\":false,\"why\":\"not measured during the load\"") !=
+                  NULL,
+              "%s", j.data);
     ps_buf_init(&h);
     ps_stress_html(&h, &run);
     cr_assert(strstr(h.data, "<svg id=\"plot-latency-time-1\"") != NULL);
