@@ -3,7 +3,7 @@
 # find the built programs. Windows only; the Debian side is ci/build.
 Set-StrictMode -Version 3.0
 $ErrorActionPreference = 'Stop'
-$script:Repo = Split-Path -Parent $PSScriptRoot
+$Repo = Split-Path -Parent $PSScriptRoot
 
 # CMake: on PATH, else the one Visual Studio ships (found with vswhere), else installed
 # with winget (Kitware.CMake). Returns the path of cmake.exe.
@@ -34,8 +34,8 @@ function Find-CMake {
 #   msvc:  the Visual Studio generator (the newest Visual Studio installed), x64, /W4 /WX
 #   mingw: MinGW-w64 gcc from PATH (MSYS2's ucrt64\bin or mingw64\bin), Ninja or MinGW Makefiles
 function Invoke-Build([string]$Cmake, [string]$Toolchain) {
-    $b = Join-Path $script:Repo "build-$Toolchain"
-    $conf = @('-S', $script:Repo, '-B', $b)
+    $b = Join-Path $Repo "build-$Toolchain"
+    $conf = @('-S', $Repo, '-B', $b)
     if ($Toolchain -eq 'msvc') {
         $conf += @('-A', 'x64')
     } elseif ($Toolchain -eq 'mingw') {
