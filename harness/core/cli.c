@@ -15,6 +15,10 @@ const char *ps_cli_usage(void)
 "       pipespec stress [stress options]           load test (pipespec stress --help)\n"
 "       pipespec diff [--markdown F] [--html F] A B  compare two runs (pipespec diff --help)\n"
 "       pipespec merge [--out DIR] REPORT...       join shards; platforms into matrix.html\n"
+"       pipespec repro CASE [--out FILE] [--style plain|winetest]\n"
+"                  write the case as one standalone C program (Win32 and the C library)\n"
+"       pipespec reduce CASE [--budget SECONDS] [--out FILE]\n"
+"                  shrink a case that diverges here to the smallest that still does\n"
 "       pipespec --help | --version\n"
 "\n"
 "Selection:\n"
@@ -87,6 +91,8 @@ int ps_cli_parse(int argc, char **argv, ps_options *o, char *err, unsigned long 
         if (!strcmp(argv[1], "run")) i = 2;
         else if (!strcmp(argv[1], "list")) o->cmd = PS_CMD_LIST, i = 2;
         else if (!strcmp(argv[1], "lint")) o->cmd = PS_CMD_LINT, i = 2;
+        else if (!strcmp(argv[1], "repro")) o->cmd = PS_CMD_REPRO, i = 2;
+        else if (!strcmp(argv[1], "reduce")) o->cmd = PS_CMD_REDUCE, i = 2;
         else if (!strcmp(argv[1], "stress")) {
             o->cmd = PS_CMD_STRESS;
             o->stress_argc = argc - 2;
@@ -154,6 +160,21 @@ int ps_cli_parse(int argc, char **argv, ps_options *o, char *err, unsigned long 
             }
             o->timeout_scale = v;
             i++;
+        } else if (!strcmp(a, "--out") && (o->cmd == PS_CMD_REPRO || o->cmd == PS_CMD_REDUCE)) {
+            if (need(i, argc, argv, err, errlen)) return -1;
+            o->out = argv[++i];
+        } else if (!strcmp(a, "--style") && o->cmd == PS_CMD_REPRO) {
+            if (need(i, argc, argv, err, errlen)) return -1;
+            i++;
+            if (!strcmp(argv[i], "winetest")) o->winetest = 1;
+            else if (strcmp(argv[i], "plain")) {
+                snprintf(err, errlen, "option --style wants plain or winetest, not '%s'", argv[i]);
+                return -1;
+            }
+        } else if (!strcmp(a, "--budget") && o->cmd == PS_CMD_REDUCE) {
+            if (need(i, argc, argv, err, errlen) || to_int(a, argv[i + 1], 1, 86400, &n, err, errlen)) return -1;
+            o->budget_s = n;
+            i++;
         } else if (!strcmp(a, "--strict")) o->strict = 1;
         else if (!strcmp(a, "--shuffle")) o->shuffle = 1;
         else if (!strcmp(a, "--until-fail")) o->until_fail = 1;
@@ -199,6 +220,10 @@ int ps_cli_parse(int argc, char **argv, ps_options *o, char *err, unsigned long 
     }
     if (o->durations && !o->shard_n) {
         snprintf(err, errlen, "--durations balances shards: it needs --shard K/N");
+        return -1;
+    }
+    if ((o->cmd == PS_CMD_REPRO || o->cmd == PS_CMD_REDUCE) && o->npaths != 1) {
+        snprintf(err, errlen, "%s wants exactly one case file", o->cmd == PS_CMD_REPRO ? "repro" : "reduce");
         return -1;
     }
     if (o->cmd == PS_CMD_CHILD && !o->standby && !o->child_pipe) {

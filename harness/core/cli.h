@@ -4,7 +4,7 @@
 #include "psutil.h"
 
 typedef enum { PS_CMD_RUN, PS_CMD_LIST, PS_CMD_LINT, PS_CMD_STRESS, PS_CMD_HELP,
-               PS_CMD_VERSION, PS_CMD_CHILD, PS_CMD_COMPARE } ps_command;
+               PS_CMD_VERSION, PS_CMD_CHILD, PS_CMD_COMPARE, PS_CMD_REPRO, PS_CMD_REDUCE } ps_command;
 
 #define PS_MAX_PATHS 256
 #define PS_MAX_GLOBS 64
@@ -29,6 +29,10 @@ typedef struct {
     int json;              /* list --json */
     int progress;          /* -1 auto, 0 off, 1 on */
     const char *server_cmd, *client_cmd, *server_pipe, *host;
+    /* repro / reduce: the case is paths[0] */
+    const char *out;       /* --out FILE (default: stdout for repro, CASE.reduced.case) */
+    int winetest;          /* repro --style winetest */
+    long budget_s;         /* reduce --budget SECONDS (default 300) */
     /* child (internal) */
     const char *child_file, *child_pipe;
     int standby;           /* --standby: read "FILE\tPIPE\tTIMEOUT" from stdin, then run it */

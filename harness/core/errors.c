@@ -29,6 +29,7 @@ static const struct { unsigned long code; const char *name; } table[] = {
     {123, "ERROR_INVALID_NAME"},
     {161, "ERROR_BAD_PATHNAME"},
     {183, "ERROR_ALREADY_EXISTS"},
+    {192, "WAIT_IO_COMPLETION"},
     {206, "ERROR_FILENAME_EXCED_RANGE"},
     {230, "ERROR_BAD_PIPE"},
     {231, "ERROR_PIPE_BUSY"},
@@ -55,6 +56,41 @@ static const struct { unsigned long code; const char *name; } table[] = {
     {1232, "ERROR_HOST_UNREACHABLE"},
     {1722, "RPC_S_SERVER_UNAVAILABLE"},
     {998, "ERROR_NOACCESS"},
+    {1784, "ERROR_INVALID_USER_BUFFER"},
+    /* NTSTATUS values (Microsoft's "NTSTATUS Values"), for the NT-layer ops */
+    {0x000000C0UL, "STATUS_USER_APC"},
+    {0x00000103UL, "STATUS_PENDING"},
+    {0x80000005UL, "STATUS_BUFFER_OVERFLOW"},
+    {0xC0000002UL, "STATUS_NOT_IMPLEMENTED"},
+    {0xC0000003UL, "STATUS_INVALID_INFO_CLASS"},
+    {0xC0000004UL, "STATUS_INFO_LENGTH_MISMATCH"},
+    {0xC0000008UL, "STATUS_INVALID_HANDLE"},
+    {0xC000000DUL, "STATUS_INVALID_PARAMETER"},
+    {0xC0000010UL, "STATUS_INVALID_DEVICE_REQUEST"},
+    {0xC0000022UL, "STATUS_ACCESS_DENIED"},
+    {0xC0000023UL, "STATUS_BUFFER_TOO_SMALL"},
+    {0xC0000024UL, "STATUS_OBJECT_TYPE_MISMATCH"},
+    {0xC0000033UL, "STATUS_OBJECT_NAME_INVALID"},
+    {0xC0000034UL, "STATUS_OBJECT_NAME_NOT_FOUND"},
+    {0xC0000035UL, "STATUS_OBJECT_NAME_COLLISION"},
+    {0xC0000039UL, "STATUS_OBJECT_PATH_INVALID"},
+    {0xC000003AUL, "STATUS_OBJECT_PATH_NOT_FOUND"},
+    {0xC00000ABUL, "STATUS_INSTANCE_NOT_AVAILABLE"},
+    {0xC00000ACUL, "STATUS_PIPE_NOT_AVAILABLE"},
+    {0xC00000ADUL, "STATUS_INVALID_PIPE_STATE"},
+    {0xC00000AEUL, "STATUS_PIPE_BUSY"},
+    {0xC00000AFUL, "STATUS_ILLEGAL_FUNCTION"},
+    {0xC00000B0UL, "STATUS_PIPE_DISCONNECTED"},
+    {0xC00000B1UL, "STATUS_PIPE_CLOSING"},
+    {0xC00000B2UL, "STATUS_PIPE_CONNECTED"},
+    {0xC00000B3UL, "STATUS_PIPE_LISTENING"},
+    {0xC00000B4UL, "STATUS_INVALID_READ_MODE"},
+    {0xC00000B5UL, "STATUS_IO_TIMEOUT"},
+    {0xC00000BAUL, "STATUS_FILE_IS_A_DIRECTORY"},
+    {0xC00000BBUL, "STATUS_NOT_SUPPORTED"},
+    {0xC0000120UL, "STATUS_CANCELLED"},
+    {0xC000014BUL, "STATUS_PIPE_BROKEN"},
+    {0xC0000225UL, "STATUS_NOT_FOUND"},
     {PS_NO_PIPE, "PS_NO_PIPE"},
     {PS_PROGRAM_EXITED, "PS_PROGRAM_EXITED"},
     {PS_NO_LINE, "PS_NO_LINE"},
@@ -109,4 +145,11 @@ const char *ps_error_format(unsigned long code, char *buf, unsigned long size)
     else if (n) snprintf(buf, size, "%s (%lu)", n, code);
     else snprintf(buf, size, "error %lu", code);
     return buf;
+}
+
+const char *ps_error_at(unsigned long i, unsigned long *code)
+{
+    if (i >= sizeof table / sizeof table[0]) return NULL;
+    *code = table[i].code;
+    return table[i].name;
 }

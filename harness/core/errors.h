@@ -17,4 +17,6 @@ const char *ps_error_name(unsigned long code);
 int ps_error_parse(const char *name, unsigned long *code);
 /* "ERROR_PIPE_BUSY (231)" or "error 12345" into buf. */
 const char *ps_error_format(unsigned long code, char *buf, unsigned long size);
+/* The i-th entry of the table (from 0), or NULL past its end: for listing it. */
+const char *ps_error_at(unsigned long i, unsigned long *code);
 #endif

@@ -144,36 +144,40 @@ int ps_expect_advisory(const ps_expect *e, const ps_actual *a, char *note, size_
     return n;
 }
 
-ps_verdict ps_judge(const ps_step *s, const ps_actual *a, int on_wine, int strict,
-                    double time_scale, char *msg, size_t msglen)
+ps_verdict ps_judge_wine(const ps_step *s, const ps_expect *w, const ps_actual *a, int strict,
+                         double time_scale, char *msg, size_t msglen)
 {
     char why[512], why2[512];
     int win_ok = ps_expect_match(&s->expect, a, time_scale, why, sizeof why);
-    int has_alt = on_wine && s->wine.present;
+    int has_alt = w && w->present;
     if (win_ok) {
         if (has_alt && !strict) {
             snprintf(msg, msglen,
                      "known divergence did not happen: Wine was expected to give %s (%s), "
                      "but the Windows result happened",
-                     s->wine.text ? s->wine.text : "?", s->wine.reason ? s->wine.reason : "");
+                     w->text ? w->text : "?", w->reason ? w->reason : "");
             return PS_V_XPASS;
         }
         msg[0] = 0;
         return PS_V_OK;
     }
-    if (has_alt && !strict && ps_expect_match(&s->wine, a, time_scale, why2, sizeof why2)) {
-        snprintf(msg, msglen, "known Wine divergence: %s (Windows: %s)",
-                 s->wine.reason ? s->wine.reason : "", why);
+    if (has_alt && !strict && ps_expect_match(w, a, time_scale, why2, sizeof why2)) {
+        snprintf(msg, msglen, "known Wine divergence: %s (Windows: %s)", w->reason ? w->reason : "", why);
         return PS_V_XFAIL;
     }
     if (has_alt && !strict)
         snprintf(msg, msglen, "%s; nor the recorded Wine divergence: %s", why, why2);
     else if (has_alt)
-        snprintf(msg, msglen, "%s (--strict; known Wine divergence: %s)", why,
-                 s->wine.reason ? s->wine.reason : "");
+        snprintf(msg, msglen, "%s (--strict; known Wine divergence: %s)", why, w->reason ? w->reason : "");
     else
         snprintf(msg, msglen, "%s", why);
     return PS_V_FAIL;
+}
+
+ps_verdict ps_judge(const ps_step *s, const ps_actual *a, int on_wine, int strict,
+                    double time_scale, char *msg, size_t msglen)
+{
+    return ps_judge_wine(s, on_wine && s->wine.present ? &s->wine : NULL, a, strict, time_scale, msg, msglen);
 }
 
 ps_outcome ps_fold(ps_outcome sofar, ps_verdict v)

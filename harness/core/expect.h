@@ -6,7 +6,7 @@
 #include "results.h"
 #include <stddef.h>
 
-#define PS_MAX_ACTUAL 8
+#define PS_MAX_ACTUAL 16
 typedef struct {
     unsigned long error;            /* 0 = the call succeeded */
     int nfields;
@@ -35,6 +35,11 @@ int ps_expect_advisory(const ps_expect *e, const ps_actual *a, char *note, size_
  * divergence unless strict. msg gets a full explanation on FAIL/XFAIL/XPASS. */
 ps_verdict ps_judge(const ps_step *s, const ps_actual *a, int on_wine, int strict,
                     double time_scale, char *msg, size_t msglen);
+
+/* The same with the divergence that applies here given (w: one of the step's wine
+ * clauses, or NULL when none applies or this is not Wine). */
+ps_verdict ps_judge_wine(const ps_step *s, const ps_expect *w, const ps_actual *a, int strict,
+                         double time_scale, char *msg, size_t msglen);
 
 /* Folds step verdicts into a case outcome: FAIL > XPASS > XFAIL > PASS; a SKIP step
  * leaves the outcome as it was. */

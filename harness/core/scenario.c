@@ -171,11 +171,19 @@ int ps_version_cond(const char *cond, const char *version)
     return result;
 }
 
+const ps_expect *ps_wine_for(const ps_step *s, const char *wine_version)
+{
+    int i;
+    if (!wine_version || !s->wine.present) return NULL;
+    if (!s->wine_when || ps_version_cond(s->wine_when, wine_version) == 1) return &s->wine;
+    for (i = 0; i < s->nmore; i++)
+        if (!s->more_when[i] || ps_version_cond(s->more_when[i], wine_version) == 1) return &s->more_wine[i];
+    return NULL;
+}
+
 int ps_wine_applies(const ps_step *s, const char *wine_version)
 {
-    if (!wine_version || !s->wine.present) return 0;
-    if (!s->wine_when) return 1;
-    return ps_version_cond(s->wine_when, wine_version) == 1;
+    return ps_wine_for(s, wine_version) != NULL;
 }
 
 /* ---------------- lexer ---------------- */
@@ -525,6 +533,10 @@ void ps_case_free(ps_case *c)
         free_expect(&s->expect);
         free_expect(&s->wine);
         free(s->wine_when);
+        for (j = 0; j < s->nmore; j++) {
+            free_expect(&s->more_wine[j]);
+            free(s->more_when[j]);
+        }
         free(s->meaning);
         free(s->text);
     }
@@ -695,18 +707,31 @@ static void parse_step(pctx *p, ps_case *c, tok *t, int n, const char *raw,
     if (i < n && strcmp(t[i].text, "->") == 0) {
         i = parse_expect(p, op, t, i + 1, n, &s.expect, 0);
     }
-    if (i < n && wine_marker(t, i, n, NULL, NULL)) {
+    while (i < n && wine_marker(t, i, n, NULL, NULL)) {
+        /* wine: ... (every version), or one clause per range of versions:
+         * wine <10.0: A "why" wine >=10.0: B "why" */
         const char *cond;
-        int ccol = 0, k = wine_marker(t, i, n, &cond, &ccol);
+        int ccol = 0, k = wine_marker(t, i, n, &cond, &ccol), first = !s.wine.present;
+        char *c2 = NULL;
         if (!s.expect.present)
             perr(p, t[i].col, "found 'wine:' without a Windows expectation, expected '-> RESULT' before it");
+        if (!first && (!s.wine_when || s.nmore == 3 || !cond)) {
+            perr(p, t[i].col, "found another 'wine' clause, expected at most 4, each after the first naming its versions (wine <10.0: ... wine >=10.0: ...)");
+            break;
+        }
         if (cond) {
-            char *c2 = ps_xstrndup(cond, strlen(cond) - 1); /* without the ':' */
+            c2 = ps_xstrndup(cond, strlen(cond) - 1); /* without the ':' */
             if (ps_version_cond(c2, NULL) != 1)
                 perr(p, ccol, "found '%s', expected Wine versions such as <10.0, >=9.0 or >=9.0,<10.0 before ':'", cond);
-            s.wine_when = c2;
         }
-        i = parse_expect(p, op, t, i + k, n, &s.wine, 1);
+        if (first) {
+            s.wine_when = c2;
+            i = parse_expect(p, op, t, i + k, n, &s.wine, 1);
+        } else {
+            s.more_when[s.nmore] = c2;
+            i = parse_expect(p, op, t, i + k, n, &s.more_wine[s.nmore], 1);
+            s.nmore++;
+        }
     }
     if (i < n && !strcmp(t[i].text, "else") && !t[i].quoted) {
         /* else "what a FAIL of this step means for the program under test" */
@@ -744,7 +769,8 @@ static void parse_step(pctx *p, ps_case *c, tok *t, int n, const char *raw,
             snprintf(actors[found].name, sizeof actors[found].name, "%s", s.actor);
             actors[found].role = s.role;
         }
-        if (found >= 0 && actors[found].bg_line && strcmp(s.op, "cancel") && strcmp(s.op, "cancel_sync"))
+        if (found >= 0 && actors[found].bg_line && strcmp(s.op, "cancel") && strcmp(s.op, "cancel_sync") &&
+            strcmp(s.op, "cancelio") && strcmp(s.op, "apc"))
             perr(p, t[1].col, "found a step on '%s' while its background step of line %d runs, expected 'await %s' first",
                  s.actor, actors[found].bg_line, s.actor);
         if (found >= 0 && s.background) {

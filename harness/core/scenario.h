@@ -23,7 +23,7 @@ typedef struct {
 } ps_field;
 
 #define PS_MAX_ALTS 8
-#define PS_MAX_FIELDS 8
+#define PS_MAX_FIELDS 16
 typedef struct {
     int present;
     int any_error;                     /* "fail": any error at all */
@@ -49,6 +49,9 @@ typedef struct {
     ps_expect expect;    /* Windows behaviour */
     ps_expect wine;      /* the known divergence under Wine, if present */
     char *wine_when;     /* the Wine versions it applies to ("<10.0"), NULL = every one */
+    int nmore;           /* further divergences for other Wine versions ("wine >=10.0: ...") */
+    ps_expect more_wine[3];
+    char *more_when[3];
     char *meaning;       /* `else "..."`: what a FAIL of this step means for the program under test */
     char *text;          /* the source line, trimmed */
 } ps_step;
@@ -100,8 +103,10 @@ int ps_parse_ms(const char *s, long *out);
 /* A Wine version condition such as "<10.0" or ">=9.0,<10.0": -1 when malformed,
  * else 1 when version meets it (always 1 when version is NULL), 0 when not. */
 int ps_version_cond(const char *cond, const char *version);
-/* 1 when the step's `wine` divergence applies to this Wine version (NULL: not Wine). */
+/* 1 when one of the step's `wine` divergences applies to this Wine version (NULL: not
+ * Wine); ps_wine_for returns the first that does, or NULL. */
 int ps_wine_applies(const ps_step *s, const char *wine_version);
+const ps_expect *ps_wine_for(const ps_step *s, const char *wine_version);
 
 /* ---- The op table (ops.c) ---- */
 typedef enum {

@@ -175,11 +175,24 @@ static char *divergences(caselist *cl)
             ps_buf_adds(&b, " | ");
             md_cell(&b, c->ref);
             ps_buf_adds(&b, " | ");
-            md_cell(&b, s->wine_when ? s->wine_when : "all");
-            ps_buf_adds(&b, " | ");
-            md_cell(&b, s->wine.text);
-            ps_buf_adds(&b, " | ");
-            md_cell(&b, s->wine.reason);
+            {
+                int m;
+                for (m = 0; m <= s->nmore; m++) { /* one line per range of versions */
+                    const char *when = m ? s->more_when[m - 1] : s->wine_when;
+                    if (m) ps_buf_adds(&b, "<br>");
+                    md_cell(&b, when ? when : "all");
+                }
+                ps_buf_adds(&b, " | ");
+                for (m = 0; m <= s->nmore; m++) {
+                    if (m) ps_buf_adds(&b, "<br>");
+                    md_cell(&b, m ? s->more_wine[m - 1].text : s->wine.text);
+                }
+                ps_buf_adds(&b, " | ");
+                for (m = 0; m <= s->nmore; m++) {
+                    if (m) ps_buf_adds(&b, "<br>");
+                    md_cell(&b, m ? s->more_wine[m - 1].reason : s->wine.reason);
+                }
+            }
             ps_buf_adds(&b, " |\n");
             free(step);
         }
@@ -203,6 +216,37 @@ static int emit(const char *dir, const char *name, const char *text, int check)
         fprintf(stderr, "pipespec_docs: cannot write %s\n", path);
         rc = 1;
     }
+    free(path);
+    return rc;
+}
+
+/* LANGUAGE.md documents every op of the table (parser and executor use the same
+ * table; a new op without its row in the reference is an error here). */
+static int check_language(const char *dir)
+{
+    size_t n, i, len;
+    int rc = 0;
+    const ps_opdef *t = ps_op_table(&n);
+    char *path = ps_sprintf("%s/LANGUAGE.md", dir), *text = ps_read_file(path, &len);
+    if (!text) {
+        fprintf(stderr, "pipespec_docs: cannot read %s\n", path);
+        free(path);
+        return 1;
+    }
+    for (i = 0; i < n; i++) {
+        /* a row "| `op` |", or one that names several: "| `a` / `op` |" */
+        char *row = ps_sprintf("| `%s`", t[i].name), *word = ps_sprintf("`%s ", t[i].name),
+             *alt = ps_sprintf("/ `%s` |", t[i].name);
+        if (!strstr(text, row) && !strstr(text, word) && !strstr(text, alt)) {
+            fprintf(stderr, "pipespec_docs: %s does not document the op '%s' (a table row \"| `%s` | ...\")\n",
+                    path, t[i].name, t[i].name);
+            rc = 1;
+        }
+        free(row);
+        free(word);
+        free(alt);
+    }
+    free(text);
     free(path);
     return rc;
 }
@@ -271,6 +315,7 @@ int main(int argc, char **argv)
     free(t);
     t = divergences(&cl);
     rc |= emit(argv[2], "DIVERGENCES.md", t, check);
+    rc |= check_language(argv[2]);
     free(t);
     if (!check) printf("%d cases, %d of %d BEHAVIOUR rows covered\n", cl.n, BEHAVIOUR_ROWS - uncovered, BEHAVIOUR_ROWS);
     for (i = 0; i < cl.n; i++) ps_case_free(cl.v[i]);

@@ -154,6 +154,11 @@ void op_info(actor *a, const ps_step *s);
 void op_write(actor *a, const ps_step *s);
 void op_read(actor *a, const ps_step *s);
 void op_peek(actor *a, const ps_step *s);
+/* case_win32.c: the client's token for impersonation, granted access, anonymous pipes */
+void op_settoken(actor *a, const ps_step *s);
+void op_privileges(actor *a, const ps_step *s);
+void op_access(actor *a, const ps_step *s);
+void op_anon(actor *a, const ps_step *s);
 void op_transact(actor *a, const ps_step *s);
 void op_result(actor *a, const ps_step *s);
 void op_close(actor *a, const ps_step *s);
@@ -177,4 +182,33 @@ char *cp_program_exit_note(actor *a);
 void cp_emit_outputs(void);
 /* case_audit.c */
 void op_audit(actor *a, const ps_step *s);
+/* case_iocp.c: completion ports, a chosen overlapped call, helper processes */
+void op_port(actor *a, const ps_step *s);
+void op_dequeue(actor *a, const ps_step *s);
+void op_collect(actor *a, const ps_step *s);
+void op_ovstate(actor *a, const ps_step *s);
+void op_helper(actor *a, const ps_step *s);
+/* cancelio and apc: run from the script thread on a record `rec` of actor a (rec->call,
+ * and rec->harness_error when the harness cannot do it); returns the call's BOOL with
+ * the last error set. */
+BOOL cp_script_thread_op(actor *rec, actor *a, const ps_step *s);
+BOOL cp_apc_queue(actor *rec, actor *a);
+/* case_apc.c: completion routines and APCs */
+void op_readex(actor *a, const ps_step *s);
+void op_writeex(actor *a, const ps_step *s);
+void op_sleepex(actor *a, const ps_step *s);
+void op_resultex(actor *a, const ps_step *s);
+/* case_nt.c, case_ntio.c, case_ntinfo.c: the NT layer (see case_nt.h) */
+void op_ntcreate(actor *a, const ps_step *s);
+void op_ntopen(actor *a, const ps_step *s);
+void op_ntdir(actor *a, const ps_step *s);
+void op_wincreate(actor *a, const ps_step *s);
+void op_fsctl(actor *a, const ps_step *s);
+void op_ntread(actor *a, const ps_step *s);
+void op_ntwrite(actor *a, const ps_step *s);
+void op_ntresult(actor *a, const ps_step *s);
+void op_ntquery(actor *a, const ps_step *s);
+void op_ntset(actor *a, const ps_step *s);
+void op_secquery(actor *a, const ps_step *s);
+void op_secset(actor *a, const ps_step *s);
 #endif

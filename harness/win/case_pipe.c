@@ -204,6 +204,7 @@ void op_open(actor *a, const ps_step *s)
                       : !strcmp(sq, "identification") ? SECURITY_IDENTIFICATION
                       : !strcmp(sq, "impersonation") ? SECURITY_IMPERSONATION
                       : SECURITY_DELEGATION);
+    if (sq && cp_bool_arg(s, "tracking")) flags |= SECURITY_CONTEXT_TRACKING;
     if (cp_bool_arg(s, "overlapped")) flags |= FILE_FLAG_OVERLAPPED;
     u = name ? ps_utf8(name) : ps_xstrdup("NULL");
     CALL("CreateFileW(%s, access=0x%lx, share=%lu, OPEN_EXISTING, flags=0x%lx)", u, access, sh, flags);
@@ -302,12 +303,18 @@ void op_mode(actor *a, const ps_step *s)
 
 void op_state(actor *a, const ps_step *s)
 {
-    (void)s;
-    DWORD st = 0, inst = 0;
+    /* collect=, collect_timeout=, user=: the arguments that have no meaning on a local
+     * pipe (WT test_NamedPipeHandleState; docs GetNamedPipeHandleState) */
+    DWORD st = 0, inst = 0, cnt = 0, tmo = 0;
+    wchar_t user[256];
+    int c = cp_bool_arg(s, "collect"), ct = cp_bool_arg(s, "collect_timeout"), u = cp_bool_arg(s, "user");
     BOOL ok;
-    CALL("GetNamedPipeHandleStateW(%s)", a->name);
+    CALL("GetNamedPipeHandleStateW(%s, &state, &instances, %s, %s, %s, %u)", a->name,
+         c ? "&maxCollectionCount" : "NULL", ct ? "&collectDataTimeout" : "NULL",
+         u ? "userName" : "NULL", u ? 256u : 0u);
     cp_begin_call(a);
-    ok = GetNamedPipeHandleStateW(a->h, &st, &inst, NULL, NULL, NULL, 0);
+    ok = GetNamedPipeHandleStateW(a->h, &st, &inst, c ? &cnt : NULL, ct ? &tmo : NULL,
+                                  u ? user : NULL, u ? 256 : 0);
     cp_set_bool_result(a, ok);
     if (ok) {
         ps_actual_set(&a->act, "read", "%s", (st & PIPE_READMODE_MESSAGE) ? "message" : "byte");
@@ -532,13 +539,37 @@ void op_disconnect(actor *a, const ps_step *s)
     }
 }
 
+/* The privileges of a token: how many (TokenStatistics.PrivilegeCount, as WT
+ * get_privilege_count) and whether any is enabled (WT are_all_privileges_disabled). */
+static int cp_token_privileges(HANDLE tok, DWORD *count, int *enabled)
+{
+    TOKEN_STATISTICS ts;
+    TOKEN_PRIVILEGES *tp;
+    DWORD n = sizeof ts, i;
+    if (!GetTokenInformation(tok, TokenStatistics, &ts, n, &n)) return 0;
+    *count = ts.PrivilegeCount;
+    *enabled = 0;
+    n = 0;
+    GetTokenInformation(tok, TokenPrivileges, NULL, 0, &n);
+    if (!n || !(tp = malloc(n))) return 0;
+    if (!GetTokenInformation(tok, TokenPrivileges, tp, n, &n)) {
+        free(tp);
+        return 0;
+    }
+    for (i = 0; i < tp->PrivilegeCount; i++)
+        if (tp->Privileges[i].Attributes & SE_PRIVILEGE_ENABLED) *enabled = 1;
+    free(tp);
+    return 1;
+}
+
 void op_token(actor *a, const ps_step *s)
 {
     (void)s;
     HANDLE tok;
     SECURITY_IMPERSONATION_LEVEL lvl;
-    DWORD n;
-    CALL("OpenThreadToken(current thread) + GetTokenInformation(TokenImpersonationLevel)");
+    DWORD n, count = 0;
+    int enabled = 0;
+    CALL("OpenThreadToken(current thread) + GetTokenInformation(TokenImpersonationLevel, TokenStatistics, TokenPrivileges)");
     cp_begin_call(a);
     if (!OpenThreadToken(GetCurrentThread(), TOKEN_QUERY, TRUE, &tok)) {
         cp_set_bool_result(a, FALSE);
@@ -552,6 +583,11 @@ void op_token(actor *a, const ps_step *s)
                       lvl == SecurityAnonymous ? "anonymous"
                       : lvl == SecurityIdentification ? "identification"
                       : lvl == SecurityImpersonation ? "impersonation" : "delegation");
+        /* an anonymous-level token cannot be queried further: the fields stay absent */
+        if (cp_token_privileges(tok, &count, &enabled)) {
+            ps_actual_set(&a->act, "privileges", "%lu", count);
+            ps_actual_set(&a->act, "enabled", "%s", enabled ? "yes" : "no");
+        }
     }
     CloseHandle(tok);
 }
@@ -560,14 +596,33 @@ void op_pid(actor *a, const ps_step *s)
 {
     const char *of = ps_arg_get(s, "of");
     ULONG pid = 0;
+    DWORD own = 0;
     BOOL ok;
     int i;
-    int server = of ? !strcmp(of, "server") : 0;
-    CALL("%s(%s)", server ? "GetNamedPipeServerProcessId" : "GetNamedPipeClientProcessId", a->name);
+    int server = of ? !strcmp(of, "server") : 0, session = cp_bool_arg(s, "session"), nb = cp_bool_arg(s, "null_buf");
+    const char *fn = session ? (server ? "GetNamedPipeServerSessionId" : "GetNamedPipeClientSessionId")
+                             : (server ? "GetNamedPipeServerProcessId" : "GetNamedPipeClientProcessId");
+    CALL("%s(%s, %s)", fn, a->name, nb ? "NULL" : "&id");
+    if (nb && session && !server) {
+        /* WT test_namedpipe_session_id: "crashes on recent Windows" */
+        cp_harness_fault(a, "GetNamedPipeClientSessionId(h, NULL) crashes on Windows (WT test_namedpipe_session_id): not a scenario to run");
+        return;
+    }
     cp_begin_call(a);
-    ok = server ? GetNamedPipeServerProcessId(a->h, &pid) : GetNamedPipeClientProcessId(a->h, &pid);
+    if (session)
+        ok = server ? GetNamedPipeServerSessionId(a->h, nb ? NULL : &pid) : GetNamedPipeClientSessionId(a->h, &pid);
+    else
+        ok = server ? GetNamedPipeServerProcessId(a->h, nb ? NULL : &pid) : GetNamedPipeClientProcessId(a->h, nb ? NULL : &pid);
     cp_set_bool_result(a, ok);
-    if (!ok) return;
+    if (!ok || nb) return;
+    if (session) {
+        /* every actor of a case runs in this session: `self` is ProcessIdToSessionId's */
+        if (ProcessIdToSessionId(GetCurrentProcessId(), &own) && own == pid)
+            ps_actual_set(&a->act, "session", "self");
+        else
+            ps_actual_set(&a->act, "session", "%lu", pid);
+        return;
+    }
     if (pid == GetCurrentProcessId()) {
         ps_actual_set(&a->act, "pid", "self");
         return;

@@ -99,8 +99,23 @@ static const struct {
     {"serve", op_serve, 1},           {"waitpipe", op_waitpipe, 1},
     {"exit", op_exit, 1},             {"kill", op_kill, 1},
     {"output", op_output, 1},         {"waitline", op_waitline, 1},
+    {"settoken", op_settoken, 0},     {"privileges", op_privileges, 0},
+    {"access", op_access, 0},         {"anon", op_anon, 0},
+    {"port", op_port, 0},             {"dequeue", op_dequeue, 0},
+    {"collect", op_collect, 0},       {"ovstate", op_ovstate, 0},
+    {"helper", op_helper, 1},         {"readex", op_readex, 0},
+    {"writeex", op_writeex, 0},       {"sleepex", op_sleepex, 0},
+    {"resultex", op_resultex, 0},
+    /* the NT layer (case_nt.c, case_ntio.c, case_ntinfo.c) */
+    {"ntcreate", op_ntcreate, 0},     {"ntopen", op_ntopen, 0},
+    {"ntdir", op_ntdir, 0},           {"wincreate", op_wincreate, 0},
+    {"fsctl", op_fsctl, 0},           {"ntread", op_ntread, 0},
+    {"ntwrite", op_ntwrite, 0},       {"ntresult", op_ntresult, 0},
+    {"ntquery", op_ntquery, 0},       {"ntset", op_ntset, 0},
+    {"secquery", op_secquery, 0},     {"secset", op_secset, 0},
 };
-static const char *const script_ops[] = {"sleep", "await", "pending", "debug", "cancel", "cancel_sync"};
+static const char *const script_ops[] = {"sleep", "await", "pending", "debug", "cancel", "cancel_sync",
+                                          "cancelio", "apc"};
 
 static int exec_find(const char *name)
 {
@@ -218,7 +233,8 @@ static void trace(const ps_step *s, actor *a, ps_verdict v, const char *verdict_
         e.actual = &a->act;
     }
     e.expected = s->expect.present ? s->expect.text : "ok";
-    if (s->wine.present && (!g.wine_version || ps_wine_applies(s, g.wine_version))) e.wine = s->wine.text;
+    if (!g.wine_version) e.wine = s->wine.present ? s->wine.text : NULL;
+    else if (ps_wine_for(s, g.wine_version)) e.wine = ps_wine_for(s, g.wine_version)->text;
     e.verdict = verdict_name ? verdict_name : ps_verdict_name(v);
     e.note = note;
     ps_buf_init(&b);
@@ -288,8 +304,8 @@ static void judge(const ps_step *s, actor *a)
         return;
     }
     if (s->expect.present) g.checks++;
-    v = ps_judge(s, &a->act, g.wine_version && ps_wine_applies(s, g.wine_version), g.o->strict,
-                 g.o->time_scale, msg, sizeof msg);
+    v = ps_judge_wine(s, ps_wine_for(s, g.wine_version), &a->act, g.o->strict, g.o->time_scale, msg,
+                      sizeof msg);
     if (a->data_error[0] && v != PS_V_FAIL) {
         snprintf(msg, sizeof msg, "%s", a->data_error);
         v = PS_V_FAIL;
@@ -435,7 +451,9 @@ static void run_cancel(const ps_step *s, actor *a)
     started(s);
     rec.t0 = ps_now_ms();
     SetLastError(0xdeadbeef);
-    if (!strcmp(s->op, "cancel")) {
+    if (!strcmp(s->op, "cancelio") || !strcmp(s->op, "apc")) {
+        ok = cp_script_thread_op(&rec, a, s); /* case_iocp.c / case_apc.c */
+    } else if (!strcmp(s->op, "cancel")) {
         snprintf(rec.call, sizeof rec.call, "CancelIoEx(%s, NULL)", a->name);
         ok = CancelIoEx(a->h, NULL);
     } else {
@@ -502,7 +520,8 @@ static void run_step(const ps_step *s)
         return;
     }
     a = get_actor(s);
-    if (!strcmp(s->op, "cancel") || !strcmp(s->op, "cancel_sync")) {
+    if (!strcmp(s->op, "cancel") || !strcmp(s->op, "cancel_sync") || !strcmp(s->op, "cancelio") ||
+        !strcmp(s->op, "apc")) {
         run_cancel(s, a);
         return;
     }

@@ -59,6 +59,8 @@ int main(int argc, char **argv)
     cmdline = ps_utf8(GetCommandLineW());
     argv = ps_split_cmdline(cmdline, &argc);
     free(cmdline);
+    if (argc >= 2 && !strcmp(argv[1], "__io-helper")) /* a case's helper process (case_iocp.c) */
+        return ps_io_helper_main(argc, argv);
     if (ps_cli_parse(argc, argv, &o, err, sizeof err) != 0) {
         fprintf(stderr, "pipespec: %s\n\n%s", err, ps_cli_usage());
         return 2;
@@ -99,6 +101,8 @@ int main(int argc, char **argv)
     }
     case PS_CMD_STRESS: return ps_stress_main(o.stress_argc, o.stress_argv);
     case PS_CMD_COMPARE: return ps_compare_main(o.compare_argc, o.compare_argv, make_dir);
+    case PS_CMD_REPRO: return ps_repro_main(&o);
+    case PS_CMD_REDUCE: return ps_reduce_main(&o);
     default: return ps_runner_main(&o);
     }
 }

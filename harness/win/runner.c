@@ -823,3 +823,33 @@ int ps_runner_main(const ps_options *o)
     ps_run_free(&run);
     return exit_status;
 }
+
+/* Runs one parsed case in its own case process, as `run` does (requirements, timeout,
+ * the same engine), and fills r (free with ps_result_free). For `reduce`. */
+void ps_run_one(const ps_options *o, const ps_case *c, int index, ps_result *r)
+{
+    static int ready;
+    job j;
+    standby next;
+    if (!ready) {
+        wchar_t w[MAX_PATH * 2];
+        char *u;
+        memset(&R, 0, sizeof R);
+        GetModuleFileNameW(NULL, w, MAX_PATH * 2);
+        u = ps_utf8(w);
+        snprintf(R.exe, sizeof R.exe, "%s", u);
+        free(u);
+        InitializeCriticalSection(&R.spawn_lock);
+        ready = 1;
+    }
+    R.o = o;
+    memset(&j, 0, sizeof j);
+    memset(&next, 0, sizeof next);
+    j.c = c;
+    j.iteration = 1;
+    j.index = index;
+    fill_meta(&j);
+    run_job(&j, &next);
+    drop_standby(&next);
+    *r = j.r;
+}

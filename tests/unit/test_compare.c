@@ -290,6 +290,35 @@ Test(diff, noise_is_not_a_difference)
     ps_run_free(&b);
 }
 
+/* A race the case declares (ok|ERROR_PIPE_CONNECTED) or a field it accepts either way
+ * (bytes=0|10): two runs that both met the expectation do not differ there; once the
+ * verdict changes, they do. (Seen between a Wine 8.0 and a Wine 10.0 run: a connect
+ * that won the race in one and lost it in the other.) */
+Test(diff, what_the_case_accepts_either_way_is_not_a_difference)
+{
+    ps_run a, b;
+    ps_diff d;
+    make_run(&a, "Wine 8.0", "vm1");
+    doctor_trace(&a, 0, "\"expected\":\"ok\",\"verdict\":\"ok\"},{\"line\":9",
+                 "\"expected\":\"ok|ERROR_PIPE_CONNECTED\",\"verdict\":\"ok\"},{\"line\":9");
+    doctor_trace(&a, 0, "\"expected\":\"ERROR_MORE_DATA bytes=4\"", "\"expected\":\"ERROR_MORE_DATA bytes=4|5\"");
+    reread(&a, &b);
+    doctor_trace(&b, 0, "\"ret\":\"handle\",\"error\":0,\"error_name\":\"ERROR_SUCCESS\"",
+                 "\"ret\":\"FALSE\",\"error\":535,\"error_name\":\"ERROR_PIPE_CONNECTED\"");
+    doctor_trace(&b, 0, "\"fields\":{\"bytes\":\"4\",", "\"fields\":{\"bytes\":\"5\",");
+    ps_diff_runs(&a, &b, &d);
+    cr_assert_eq(d.n, 0, "%d difference(s), the first: %s", d.n, d.n ? d.items[0].what : "");
+    ps_diff_free(&d);
+    /* the same error, but now the step failed in B: a difference */
+    doctor_trace(&b, 0, "\"expected\":\"ok|ERROR_PIPE_CONNECTED\",\"verdict\":\"ok\"",
+                 "\"expected\":\"ok|ERROR_PIPE_CONNECTED\",\"verdict\":\"fail\"");
+    ps_diff_runs(&a, &b, &d);
+    cr_assert_geq(d.n, 2, "verdict and error differ");
+    ps_diff_free(&d);
+    ps_run_free(&a);
+    ps_run_free(&b);
+}
+
 Test(diff, a_crash_at_the_end_of_a_case_is_a_difference)
 {
     ps_run a, b;
