@@ -370,7 +370,7 @@ static actor *gone_program(double grace_ms)
     for (i = 0; i < g.nactors; i++) {
         actor *p = g.actors[i];
         if (!p->under_test || !p->started || WaitForSingleObject(p->pi.hProcess, 0) != WAIT_OBJECT_0) continue;
-        if (!p->t_exited) p->t_exited = ps_now_ms(); /* first seen gone (not GetProcessTimes: wrong under Wine) */
+        if (p->t_exited == 0.0) p->t_exited = ps_now_ms(); /* first seen gone (not GetProcessTimes: wrong under Wine) */
         if (ps_now_ms() - p->t_exited >= grace_ms) return p;
     }
     return NULL;

@@ -11,6 +11,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* --version: the version, the platform this process sees and the catalogue that
+ * `pipespec run` with no path would use (a full path). */
+static void print_version(void)
+{
+    const char *dir = ps_scenarios_dir();
+    printf("pipespec %s\n", PIPESPEC_VERSION);
+    printf("platform:  %s\n", ps_platform_describe());
+    printf("folder:    %s\n", ps_exe_dir());
+    if (dir) {
+        wchar_t full[MAX_PATH * 2], *w = ps_wide(dir);
+        DWORD n = GetFullPathNameW(w, MAX_PATH * 2, full, NULL);
+        char *u = n > 0 && n < MAX_PATH * 2 ? ps_utf8(full) : ps_xstrdup(dir);
+        printf("scenarios: %s\n", u);
+        free(u);
+        free(w);
+    } else {
+        printf("scenarios: none found (no scenarios folder here or beside pipespec.exe)\n");
+    }
+}
+
 /* For pipespec merge: creates a folder (a UTF-8 path); 0, or -1 unless it exists. */
 static int make_dir(const char *path)
 {
@@ -48,7 +68,7 @@ int main(int argc, char **argv)
     }
     switch (o.cmd) {
     case PS_CMD_HELP: fputs(ps_cli_usage(), stdout); return 0;
-    case PS_CMD_VERSION: printf("pipespec %s on %s\n", PIPESPEC_VERSION, ps_platform_describe()); return 0;
+    case PS_CMD_VERSION: print_version(); return 0;
     case PS_CMD_CHILD: {
         ps_child_opts c;
         char line[4096], *f[3];

@@ -4,6 +4,7 @@
 #include "results.h"
 #include <stdlib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef const char *(CDECL *wine_get_version_fn)(void);
@@ -214,6 +215,31 @@ const char *ps_exe_dir(void)
         dir = ps_utf8(path);
     }
     return dir;
+}
+
+static int is_dir(const char *path)
+{
+    wchar_t *w = ps_wide(path);
+    DWORD attr = GetFileAttributesW(w);
+    free(w);
+    return attr != INVALID_FILE_ATTRIBUTES && (attr & FILE_ATTRIBUTE_DIRECTORY);
+}
+
+const char *ps_scenarios_dir(void)
+{
+    static char *found;
+    static int done;
+    if (!done) {
+        char *beside = ps_sprintf("%s\\scenarios", ps_exe_dir());
+        char *build = ps_sprintf("%s\\..\\..\\scenarios", ps_exe_dir());
+        if (is_dir("scenarios")) found = ps_xstrdup("scenarios");
+        else if (is_dir(beside)) found = ps_xstrdup(beside);
+        else if (is_dir(build)) found = ps_xstrdup(build);
+        free(beside);
+        free(build);
+        done = 1;
+    }
+    return found;
 }
 
 typedef WCHAR *(CDECL *wine_dos_name_fn)(const char *);

@@ -40,6 +40,12 @@ double ps_now_ms(void);
 /* The directory of pipespec.exe (no trailing separator), UTF-8. */
 const char *ps_exe_dir(void);
 
+/* The catalogue `pipespec run` uses when given no path: the first folder that exists of
+ * scenarios in the current directory, scenarios beside pipespec.exe (an installed or
+ * unpacked release) and ../../scenarios from it (build/win/pipespec.exe in a checkout);
+ * NULL when there is none. */
+const char *ps_scenarios_dir(void);
+
 /* Turns a command line whose program is a Unix path (/usr/x/prog.exe) into one Wine can
  * start (Z:\usr\x\prog.exe) on Wine; elsewhere returns a copy. */
 char *ps_translate_cmdline(const char *cmd);

@@ -611,7 +611,6 @@ int ps_runner_main(const ps_options *o)
     int ncases = 0, i, k, nsel = 0, nwhole, errors = 0, rounds, round, exit_status = 0;
     const ps_case **sel;
     ps_diag d = {0};
-    const char *default_path = "scenarios";
     ps_run run;
     double t_run;
     int progress;
@@ -628,16 +627,9 @@ int ps_runner_main(const ps_options *o)
         free(u);
     }
     /* 1. find and parse everything first */
-    if (o->npaths == 0) {
-        if (collect(default_path, &files) != 0) {
-            char *alt = ps_sprintf("%s/../../scenarios", ps_exe_dir());
-            if (collect(alt, &files) != 0) {
-                fprintf(stderr, "pipespec: no scenarios folder here; give the case files or folders to run\n");
-                free(alt);
-                return 2;
-            }
-            free(alt);
-        }
+    if (o->npaths == 0 && (!ps_scenarios_dir() || collect(ps_scenarios_dir(), &files) != 0)) {
+        fprintf(stderr, "pipespec: no scenarios folder here or beside pipespec.exe; give the case files or folders to run\n");
+        return 2;
     }
     for (i = 0; i < o->npaths; i++)
         if (collect(o->paths[i], &files) != 0) {

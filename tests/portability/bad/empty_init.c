@@ -1,0 +1,2 @@
+/* expect: -Wgnu-empty-initializer */
+int f(void) { int a[2] = {}; return a[0]; }

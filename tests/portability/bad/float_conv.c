@@ -1,0 +1,2 @@
+/* expect: -Wfloat-conversion */
+int f(double d) { int k = d; return k; }

@@ -1,0 +1,2 @@
+/* expect: -Wshadow */
+int f(int n) { int k = n; { int k = 2; n += k; } return n + k; }

@@ -1,0 +1,2 @@
+/* expect: -Wgnu-statement-expression */
+int f(int n) { return ({ n + 1; }); }

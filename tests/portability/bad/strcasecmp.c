@@ -1,0 +1,3 @@
+/* expect: poisoned identifier */
+#include <string.h>
+int f(const char *a, const char *b) { return strcasecmp(a, b); }

@@ -1,0 +1,2 @@
+/* expect: -Wpointer-arith */
+void *f(void *p) { return p + 1; }
