@@ -12,6 +12,7 @@
 #include "report.h"
 #include "results.h"
 #include "runner.h"
+#include "requirements.h"
 #include "scenario.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,175 +80,6 @@ static int collect(const char *path, strlist *out)
     return 0;
 }
 
-/* ---------------- requirements ---------------- */
-/* The platform probes behind `requires` and --host run once, on the main thread,
- * before any worker starts (ps_probe_requirements); the workers only read the
- * results, so no worker can see a probe half done. */
-static struct {
-    int host_ok;
-    char host_why[300];
-    int redir_probed, has_redirector;
-    char redir_why[256];
-} probes;
-
-/* A test hook: PIPESPEC_TEST_PROBE_DELAY_MS makes every probe this much slower, the
- * way a real SMB open of a remote host is, to prove the workers wait for it. */
-static void probe_delay(void)
-{
-    char v[32];
-    DWORD n = GetEnvironmentVariableA("PIPESPEC_TEST_PROBE_DELAY_MS", v, sizeof v);
-    if (n > 0 && n < sizeof v) Sleep((DWORD)strtoul(v, NULL, 10));
-}
-
-/* --host HOST: can this machine reach \\HOST\pipe\ at all? When it cannot (no
- * redirector, as under Wine), every case is SKIP with the reason. */
-static void probe_host(const char *host)
-{
-    wchar_t *w;
-    char *name;
-    HANDLE c;
-    DWORD e;
-    char en[64];
-    name = ps_sprintf("\\\\%s\\pipe\\pipespec-probe-%lu", host, GetCurrentProcessId());
-    w = ps_wide(name);
-    SetLastError(0xdeadbeef);
-    c = CreateFileW(w, GENERIC_READ, 0, NULL, OPEN_EXISTING, 0, NULL);
-    e = GetLastError();
-    free(w);
-    free(name);
-    if (c != INVALID_HANDLE_VALUE) CloseHandle(c);
-    probe_delay();
-    /* a reachable host answers for a missing pipe with ERROR_FILE_NOT_FOUND */
-    probes.host_ok = c != INVALID_HANDLE_VALUE || e == ERROR_FILE_NOT_FOUND || e == ERROR_PIPE_BUSY;
-    if (!probes.host_ok)
-        snprintf(probes.host_why, sizeof probes.host_why,
-                 "cannot reach \\\\%s\\pipe\\ from here (%s%s)", host,
-                 ps_error_format(e, en, sizeof en),
-                 ps_platform_is_wine() ? "; Wine has no network redirector for pipes" : "");
-}
-
-static void probe_redirector(void)
-{
-    wchar_t name[128], remote[160];
-    HANDLE s, c;
-    probes.redir_probed = 1;
-    swprintf(name, 128, L"\\\\.\\pipe\\pipespec-probe-%lu", GetCurrentProcessId());
-    swprintf(remote, 160, L"\\\\localhost\\pipe\\pipespec-probe-%lu", GetCurrentProcessId());
-    s = CreateNamedPipeW(name, PIPE_ACCESS_DUPLEX, PIPE_TYPE_BYTE, 1, 64, 64, 0, NULL);
-    if (s == INVALID_HANDLE_VALUE) {
-        char en[64];
-        snprintf(probes.redir_why, sizeof probes.redir_why,
-                 "harness: the redirector probe could not create its local pipe (%s)",
-                 ps_error_format(GetLastError(), en, sizeof en));
-        return;
-    }
-    SetLastError(0xdeadbeef);
-    c = CreateFileW(remote, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING, 0, NULL);
-    if (c != INVALID_HANDLE_VALUE) {
-        probes.has_redirector = 1;
-        CloseHandle(c);
-    } else {
-        DWORD e = GetLastError();
-        char en[64];
-        snprintf(probes.redir_why, sizeof probes.redir_why,
-                 "no network redirector: opening \\\\localhost\\pipe\\... failed with %s",
-                 ps_error_format(e, en, sizeof en));
-    }
-    CloseHandle(s);
-    probe_delay();
-}
-
-/* Word w (length n) is in the space-separated list? */
-static int has_word(const char *list, const char *w, size_t n)
-{
-    const char *q = list;
-    while (q && *q) {
-        size_t len;
-        while (*q == ' ') q++;
-        len = strcspn(q, " ");
-        if (len == n && !strncmp(q, w, n)) return 1;
-        q += len;
-    }
-    return 0;
-}
-
-/* Runs the probes the selected cases need, once, before the workers start. */
-static void ps_probe_requirements(const ps_case *const *sel, int nsel, const ps_options *o)
-{
-    int i;
-    if (o->host) probe_host(o->host);
-    for (i = 0; i < nsel && !probes.redir_probed; i++)
-        if (sel[i]->requires && (has_word(sel[i]->requires, "redirector", 10) ||
-                                 has_word(sel[i]->requires, "!redirector", 11)))
-            probe_redirector();
-}
-
-static int is_admin(void)
-{
-    SID_IDENTIFIER_AUTHORITY nt = {SECURITY_NT_AUTHORITY};
-    PSID admins;
-    BOOL member = FALSE;
-    if (AllocateAndInitializeSid(&nt, 2, SECURITY_BUILTIN_DOMAIN_RID, DOMAIN_ALIAS_RID_ADMINS, 0, 0,
-                                 0, 0, 0, 0, &admins)) {
-        CheckTokenMembership(NULL, admins, &member);
-        FreeSid(admins);
-    }
-    return member;
-}
-
-/* 0 when every requirement holds, else 1 with the SKIP reason in why. Reads the
- * probes' results only: safe on any worker thread. */
-static int unmet(const ps_case *c, const ps_options *o, char *why, size_t whylen)
-{
-    const char *q;
-    if (o->host && !probes.host_ok) {
-        snprintf(why, whylen, "%s", probes.host_why);
-        return 1;
-    }
-    for (q = c->requires; q && *q;) {
-        char word[64];
-        size_t len;
-        int neg, have;
-        const char *r, *what;
-        while (*q == ' ') q++;
-        len = strcspn(q, " ");
-        if (!len) break;
-        snprintf(word, sizeof word, "%.*s", (int)len, q);
-        q += len;
-        neg = word[0] == '!';
-        r = word + neg;
-        if (!strcmp(r, "redirector")) {
-            if (!probes.redir_probed) { /* cannot happen: the probe runs for every case that needs it */
-                snprintf(why, whylen, "harness: the redirector probe did not run");
-                return 1;
-            }
-            have = probes.has_redirector, what = probes.redir_why;
-        } else if (!strcmp(r, "windows")) have = !ps_platform_is_wine(), what = "needs Windows (this is Wine)";
-        else if (!strcmp(r, "wine")) have = ps_platform_is_wine(), what = "needs Wine";
-        else if (!strcmp(r, "admin")) have = is_admin(), what = "needs an administrator";
-        else if (!strcmp(r, "second-machine") || !strcmp(r, "host")) have = o->host != NULL, what = "needs a second machine: give --host HOST";
-        else if (!strcmp(r, "server-cmd")) have = o->server_cmd != NULL, what = "needs a server under test: give --server-cmd (needs a fresh server per case)";
-        else if (!strcmp(r, "client-cmd")) have = o->client_cmd != NULL, what = "needs a client under test: give --client-cmd";
-        else if (!strcmp(r, "server-pipe")) have = o->server_pipe != NULL, what = "needs --server-pipe";
-        else {
-            snprintf(why, whylen, "harness: unknown requirement '%s'", r);
-            return 1;
-        }
-        if (neg && have) {
-            if (!strcmp(r, "server-pipe"))
-                snprintf(why, whylen, "needs a fresh server per case; --server-pipe targets one that is already running");
-            else
-                snprintf(why, whylen, "not for this platform: requires !%s", r);
-            return 1;
-        }
-        if (!neg && !have) {
-            snprintf(why, whylen, "%s", what);
-            return 1;
-        }
-    }
-    return 0;
-}
-
 /* ---------------- case processes ---------------- */
 typedef struct {
     const ps_case *c;
@@ -258,6 +90,7 @@ typedef struct {
     volatile LONG done;
 } job;
 
+/* The run in progress: its jobs, shared by the workers. */
 static struct {
     const ps_options *o;
     job *jobs;
@@ -267,7 +100,7 @@ static struct {
     HANDLE progress_event;
     int *order; /* job indexes in start order */
     char exe[MAX_PATH * 3];
-} R;
+} runs;
 
 typedef struct {
     HANDLE h;
@@ -285,8 +118,8 @@ static DWORD WINAPI pipe_reader(LPVOID p)
 
 static long case_timeout(const job *j)
 {
-    long t = j->c->timeout_ms ? j->c->timeout_ms : R.o->timeout_ms;
-    return (long)((double)t * R.o->timeout_scale);
+    long t = j->c->timeout_ms ? j->c->timeout_ms : runs.o->timeout_ms;
+    return (long)((double)t * runs.o->timeout_scale);
 }
 
 /* A case process started ahead of its case ("standby"): it initialises while the
@@ -302,7 +135,7 @@ typedef struct {
 
 static void spawn_standby(standby *sb)
 {
-    const ps_options *o = R.o;
+    const ps_options *o = runs.o;
     ps_buf cmd;
     SECURITY_ATTRIBUTES sa = {sizeof sa, NULL, FALSE};
     HANDLE out_wr, in_rd;
@@ -315,7 +148,7 @@ static void spawn_standby(standby *sb)
 
     memset(sb, 0, sizeof *sb);
     ps_buf_init(&cmd);
-    ps_quote_arg(&cmd, R.exe);
+    ps_quote_arg(&cmd, runs.exe);
     ps_buf_printf(&cmd, " --standby --timeout-scale %g", o->timeout_scale);
     if (o->strict) ps_buf_adds(&cmd, " --strict");
     if (o->host) ps_buf_adds(&cmd, " --host "), ps_quote_arg(&cmd, o->host);
@@ -364,7 +197,7 @@ static void spawn_standby(standby *sb)
      * fail for a moment under load (seen under Wine as ERROR_INTERNAL_ERROR while a
      * stress run held 1,000 pipes): that is the harness's trouble, so try again. */
     for (attempt = 0; attempt < 4 && !ok; attempt++) {
-        EnterCriticalSection(&R.spawn_lock);
+        EnterCriticalSection(&runs.spawn_lock);
         SetHandleInformation(out_wr, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT);
         SetHandleInformation(in_rd, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT);
         ok = CreateProcessW(NULL, wcmd, NULL, NULL, TRUE, CREATE_SUSPENDED, NULL, NULL, &si, &pi);
@@ -372,7 +205,7 @@ static void spawn_standby(standby *sb)
         if (!ok) snprintf(sb->what, sizeof sb->what, "CreateProcessW");
         SetHandleInformation(out_wr, HANDLE_FLAG_INHERIT, 0);
         SetHandleInformation(in_rd, HANDLE_FLAG_INHERIT, 0);
-        LeaveCriticalSection(&R.spawn_lock);
+        LeaveCriticalSection(&runs.spawn_lock);
         if (!ok) Sleep(50u << attempt);
     }
     CloseHandle(out_wr);
@@ -424,7 +257,7 @@ static void drop_standby(standby *sb)
  * into *next while the case runs. */
 static void run_job(job *j, standby *next)
 {
-    const ps_options *o = R.o;
+    const ps_options *o = runs.o;
     char pipe[96], *line;
     standby cur;
     reader_ctx *rd;
@@ -436,7 +269,7 @@ static void run_job(job *j, standby *next)
     double t0;
     char skip[400];
 
-    if (unmet(j->c, o, skip, sizeof skip)) {
+    if (ps_unmet(j->c, o, skip, sizeof skip)) {
         int harness = !strncmp(skip, "harness:", 8);
         j->r.outcome = harness ? PS_ERROR : PS_SKIP;
         j->r.reason = ps_xstrdup(skip);
@@ -525,12 +358,12 @@ static DWORD WINAPI worker(LPVOID unused)
     (void)unused;
     memset(&next, 0, sizeof next);
     for (;;) {
-        LONG k = InterlockedIncrement(&R.next) - 1, i;
-        if (k >= R.njobs) break;
-        i = R.order[k];
-        run_job(&R.jobs[i], &next);
-        InterlockedExchange(&R.jobs[i].done, 1);
-        SetEvent(R.progress_event);
+        LONG k = InterlockedIncrement(&runs.next) - 1, i;
+        if (k >= runs.njobs) break;
+        i = runs.order[k];
+        run_job(&runs.jobs[i], &next);
+        InterlockedExchange(&runs.jobs[i].done, 1);
+        SetEvent(runs.progress_event);
     }
     drop_standby(&next);
     return 0;
@@ -542,7 +375,7 @@ static DWORD WINAPI worker(LPVOID unused)
 static int cmp_start(const void *a, const void *b)
 {
     int i = *(const int *)a, k = *(const int *)b;
-    long ti = R.jobs[i].c->timeout_ms, tk = R.jobs[k].c->timeout_ms;
+    long ti = runs.jobs[i].c->timeout_ms, tk = runs.jobs[k].c->timeout_ms;
     if (ti != tk) return ti < tk ? 1 : -1;
     return i - k;
 }
@@ -604,29 +437,13 @@ static void iso_now(char *buf, size_t n)
              st.wMinute, st.wSecond);
 }
 
-int ps_runner_main(const ps_options *o)
+/* 1. Finds and parses every case first: 0, or the exit status (2) after the errors. */
+static int load_cases(const ps_options *o, ps_case ***cases_out, int *ncases_out)
 {
     strlist files = {0};
-    ps_case **cases = NULL;
-    int ncases = 0, i, k, nsel = 0, nwhole, errors = 0, rounds, round, exit_status = 0;
-    const ps_case **sel;
+    ps_case **cases;
+    int ncases = 0, i, k, errors = 0;
     ps_diag d = {0};
-    ps_run run;
-    double t_run;
-    int progress;
-    char when[32];
-
-    memset(&R, 0, sizeof R);
-    R.o = o;
-    {
-        wchar_t w[MAX_PATH * 2];
-        char *u;
-        GetModuleFileNameW(NULL, w, MAX_PATH * 2);
-        u = ps_utf8(w);
-        snprintf(R.exe, sizeof R.exe, "%s", u);
-        free(u);
-    }
-    /* 1. find and parse everything first */
     if (o->npaths == 0 && (!ps_scenarios_dir() || collect(ps_scenarios_dir(), &files) != 0)) {
         fprintf(stderr, "pipespec: no scenarios folder here or beside pipespec.exe; give the case files or folders to run\n");
         return 2;
@@ -643,37 +460,223 @@ int ps_runner_main(const ps_options *o)
     }
     for (i = 0; i < ncases; i++)
         for (k = 0; k < i; k++)
-            if (!strcmp(cases[i]->id, cases[k]->id)) {
+            if (!strcmp(cases[i]->id, cases[k]->id))
                 ps_diag_add(&d, cases[i]->file, 1, 1, "found case id '%s' again, expected unique ids (also in %s)",
                             cases[i]->id, cases[k]->file);
-            }
     if (d.count || errors) {
         for (i = 0; i < d.count; i++) fprintf(stderr, "%s\n", d.msgs[i]);
         fprintf(stderr, "pipespec: %d error(s) in the case files; nothing ran\n", d.count + errors);
         return 2;
     }
+    *cases_out = cases;
+    *ncases_out = ncases;
+    return 0;
+}
+
+/* 2. The selection; with an implementation under test and no selection, its suite. */
+static int select_cases(const ps_options *o, ps_case **cases, int ncases, const ps_case **sel)
+{
+    int suite_default = o->nselect == 0 && o->npaths == 0 && (o->server_cmd || o->server_pipe || o->client_cmd);
+    int i, nsel = 0;
+    for (i = 0; i < ncases; i++) {
+        const char *tags = cases[i]->tags ? cases[i]->tags : "";
+        if (!ps_cli_selected(o, cases[i]->id, tags)) continue;
+        if (suite_default && !(((o->server_cmd || o->server_pipe) && ps_has_word(tags, "server-suite", 12)) ||
+                               (o->client_cmd && ps_has_word(tags, "client-suite", 12))))
+            continue;
+        sel[nsel++] = cases[i];
+    }
+    return nsel;
+}
+
+/* `list`: the selection, as text or JSON. */
+static void list_cases(const ps_options *o, const ps_case **sel, int nsel)
+{
+    int i, k;
+    ps_buf b;
+    if (!o->json) {
+        for (i = 0; i < nsel; i++) printf("%-40s %s\n", sel[i]->id, sel[i]->title);
+        printf("%d cases\n", nsel);
+        return;
+    }
+    ps_buf_init(&b);
+    ps_buf_adds(&b, "[\n");
+    for (i = 0; i < nsel; i++) {
+        ps_buf_adds(&b, "  {\"id\":");
+        ps_json_str(&b, sel[i]->id);
+        ps_buf_adds(&b, ",\"title\":");
+        ps_json_str(&b, sel[i]->title);
+        ps_buf_adds(&b, ",\"file\":");
+        ps_json_str(&b, sel[i]->file);
+        ps_buf_adds(&b, ",\"ref\":");
+        ps_json_str(&b, sel[i]->ref);
+        ps_buf_adds(&b, ",\"tags\":");
+        ps_json_str(&b, sel[i]->tags ? sel[i]->tags : "");
+        ps_buf_adds(&b, ",\"covers\":[");
+        for (k = 0; k < sel[i]->ncovers; k++) ps_buf_printf(&b, "%s%d", k ? "," : "", sel[i]->covers[k]);
+        ps_buf_printf(&b, "]}%s\n", i + 1 < nsel ? "," : "");
+    }
+    ps_buf_adds(&b, "]\n");
+    fputs(b.data, stdout);
+    ps_buf_free(&b);
+}
+
+/* The run's record before it starts: platform, version, time, workers. */
+static void start_run(const ps_options *o, const ps_case **sel, int nsel, int nwhole, ps_run *run)
+{
+    char when[32];
+    SYSTEM_INFO si;
+    memset(run, 0, sizeof *run);
+    run->platform = ps_xstrdup(ps_platform_describe());
+    ps_platform_fill(&run->pinfo);
+    run->shard_k = o->shard_k;
+    run->shard_n = o->shard_n;
+    run->selected = nwhole;
+    run->harness_version = ps_xstrdup(PIPESPEC_VERSION);
+    iso_now(when, sizeof when);
+    run->started = ps_xstrdup(when);
+    run->strict = o->strict;
+    GetSystemInfo(&si);
+    run->jobs = o->jobs ? o->jobs : ps_auto_jobs((const ps_case *const *)sel, nsel, (int)si.dwNumberOfProcessors);
+    if (run->jobs < 1) run->jobs = 1;
+    if (o->server_pipe && run->jobs > 1) {
+        /* one running server for every case: one case at a time */
+        printf("--server-pipe: the cases share one running server, so they run one at a time\n");
+        run->jobs = 1;
+    }
+}
+
+/* The jobs of one round, in the order their results are printed, and the order they
+ * start in (slow ones first, unless shuffled). */
+static void plan_round(const ps_options *o, const ps_case **sel, int nsel, int round)
+{
+    int i, reps = o->until_fail ? 1 : o->repeat;
+    runs.njobs = nsel * reps;
+    runs.jobs = ps_xcalloc((size_t)runs.njobs, sizeof(job));
+    runs.next = 0;
+    for (i = 0; i < runs.njobs; i++) {
+        runs.jobs[i].c = sel[i % nsel];
+        runs.jobs[i].sel = i % nsel;
+        runs.jobs[i].iteration = (o->until_fail ? round : i / nsel) + 1;
+        runs.jobs[i].index = i;
+    }
+    if (o->shuffle)
+        for (i = runs.njobs - 1; i > 0; i--) {
+            int r2 = (int)(rng() % (unsigned long)(i + 1));
+            job tmp = runs.jobs[i];
+            runs.jobs[i] = runs.jobs[r2];
+            runs.jobs[r2] = tmp;
+            runs.jobs[i].index = i;
+            runs.jobs[r2].index = r2;
+        }
+    for (i = 0; i < runs.njobs; i++) fill_meta(&runs.jobs[i]);
+    runs.order = ps_xcalloc((size_t)runs.njobs, sizeof(int));
+    for (i = 0; i < runs.njobs; i++) runs.order[i] = i;
+    if (!o->shuffle) qsort(runs.order, (size_t)runs.njobs, sizeof(int), cmp_start);
+}
+
+/* Prints the results in order as they come, with a progress line on a terminal.
+ * Returns 1 when a case went bad. */
+static int follow_round(const ps_options *o, int progress, double t_run)
+{
+    int printed = 0, bad = 0, i;
+    double last_progress = 0;
+    while (printed < runs.njobs) {
+        while (printed < runs.njobs && runs.jobs[printed].done) {
+            if (progress) fputs("\r\033[K", stdout);
+            ps_console_case(stdout, &runs.jobs[printed].r, o->verbose);
+            if (ps_outcome_is_bad(runs.jobs[printed].r.outcome)) bad = 1;
+            printed++;
+        }
+        if (progress && printed < runs.njobs && ps_now_ms() - last_progress >= 200) {
+            int dn = 0;
+            last_progress = ps_now_ms();
+            for (i = 0; i < runs.njobs; i++) dn += runs.jobs[i].done ? 1 : 0;
+            printf("\r[%d/%d] %.1fs running %s", dn, runs.njobs, (ps_now_ms() - t_run) / 1000.0,
+                   runs.jobs[printed].r.id);
+        }
+        fflush(stdout);
+        if (printed < runs.njobs) WaitForSingleObject(runs.progress_event, 250);
+    }
+    return bad;
+}
+
+/* 3. One round: its workers, its results into run. Returns 1 when a case went bad,
+ * -1 when not even one worker could start. */
+static int run_round(const ps_options *o, const ps_case **sel, int nsel, int round, int progress,
+                     double t_run, ps_run *run)
+{
+    int nthreads, i, bad;
+    HANDLE th[64];
+    plan_round(o, sel, nsel, round);
+    nthreads = run->jobs < runs.njobs ? run->jobs : runs.njobs;
+    if (nthreads > (int)(sizeof th / sizeof th[0])) nthreads = (int)(sizeof th / sizeof th[0]);
+    for (i = 0; i < nthreads; i++) {
+        th[i] = CreateThread(NULL, 0, worker, NULL, 0, NULL);
+        if (!th[i]) {
+            fprintf(stderr, "pipespec: harness: CreateThread for worker %d failed with error %lu%s\n", i + 1,
+                    GetLastError(), i ? "; going on with fewer workers" : "");
+            if (!i) return -1;
+            nthreads = i;
+        }
+    }
+    bad = follow_round(o, progress, t_run);
+    WaitForMultipleObjects((DWORD)nthreads, th, TRUE, INFINITE);
+    for (i = 0; i < nthreads; i++) CloseHandle(th[i]);
+    run->cases = ps_xrealloc(run->cases, sizeof(ps_result) * (size_t)(run->ncases + runs.njobs));
+    for (i = 0; i < runs.njobs; i++) run->cases[run->ncases++] = runs.jobs[i].r;
+    free(runs.jobs);
+    free(runs.order);
+    return bad;
+}
+
+/* 4. The reports and the summary; returns the exit status. */
+static int finish_run(const ps_options *o, ps_run *run)
+{
+    int exit_status = 0;
+    ps_run_count(run);
+    if (o->report_dir) {
+        const char *failed = NULL;
+        wchar_t *wd = ps_wide(o->report_dir);
+        CreateDirectoryW(wd, NULL);
+        free(wd);
+        if (ps_report_all(o->report_dir, run, &failed) != 0) {
+            fprintf(stderr, "pipespec: cannot write %s in %s\n", failed ? failed : "a report", o->report_dir);
+            exit_status = 1;
+        }
+    }
+    ps_console_summary(stdout, run);
+    fflush(stdout);
+    if (ps_run_exit_status(run)) exit_status = 1;
+    ps_run_free(run);
+    return exit_status;
+}
+
+int ps_runner_main(const ps_options *o)
+{
+    ps_case **cases = NULL;
+    int ncases = 0, nsel, nwhole, rounds, round, rc, progress;
+    const ps_case **sel;
+    ps_run run;
+    double t_run;
+
+    memset(&runs, 0, sizeof runs);
+    runs.o = o;
+    {
+        wchar_t w[MAX_PATH * 2];
+        char *u;
+        GetModuleFileNameW(NULL, w, MAX_PATH * 2);
+        u = ps_utf8(w);
+        snprintf(runs.exe, sizeof runs.exe, "%s", u);
+        free(u);
+    }
+    if ((rc = load_cases(o, &cases, &ncases)) != 0) return rc;
     if (o->cmd == PS_CMD_LINT) {
         printf("%d case files, no errors\n", ncases);
         return 0;
     }
-    /* 2. select */
     sel = ps_xcalloc((size_t)ncases + 1, sizeof *sel);
-    {
-        int suite_default = o->nselect == 0 && o->npaths == 0 && (o->server_cmd || o->server_pipe || o->client_cmd);
-        for (i = 0; i < ncases; i++) {
-            const char *tags = cases[i]->tags ? cases[i]->tags : "";
-            if (!ps_cli_selected(o, cases[i]->id, tags)) continue;
-            if (suite_default) {
-                /* with an implementation under test and no selection: its suite */
-                int in_suite = 0;
-                if (((o->server_cmd || o->server_pipe) && has_word(tags, "server-suite", 12)) ||
-                    (o->client_cmd && has_word(tags, "client-suite", 12)))
-                    in_suite = 1;
-                if (!in_suite) continue;
-            }
-            sel[nsel++] = cases[i];
-        }
-    }
+    nsel = select_cases(o, cases, ncases, sel);
     if (nsel == 0) {
         fprintf(stderr, "pipespec: the selection matched no case (of %d)\n", ncases);
         return 3;
@@ -681,147 +684,28 @@ int ps_runner_main(const ps_options *o)
     nwhole = nsel;
     if (o->shard_n && apply_shard(o, sel, &nsel) != 0) return 2;
     if (o->cmd == PS_CMD_LIST) {
-        if (o->json) {
-            ps_buf b;
-            ps_buf_init(&b);
-            ps_buf_adds(&b, "[\n");
-            for (i = 0; i < nsel; i++) {
-                ps_buf_adds(&b, "  {\"id\":");
-                ps_json_str(&b, sel[i]->id);
-                ps_buf_adds(&b, ",\"title\":");
-                ps_json_str(&b, sel[i]->title);
-                ps_buf_adds(&b, ",\"file\":");
-                ps_json_str(&b, sel[i]->file);
-                ps_buf_adds(&b, ",\"ref\":");
-                ps_json_str(&b, sel[i]->ref);
-                ps_buf_adds(&b, ",\"tags\":");
-                ps_json_str(&b, sel[i]->tags ? sel[i]->tags : "");
-                ps_buf_adds(&b, ",\"covers\":[");
-                for (k = 0; k < sel[i]->ncovers; k++) ps_buf_printf(&b, "%s%d", k ? "," : "", sel[i]->covers[k]);
-                ps_buf_printf(&b, "]}%s\n", i + 1 < nsel ? "," : "");
-            }
-            ps_buf_adds(&b, "]\n");
-            fputs(b.data, stdout);
-            ps_buf_free(&b);
-        } else {
-            for (i = 0; i < nsel; i++) printf("%-40s %s\n", sel[i]->id, sel[i]->title);
-            printf("%d cases\n", nsel);
-        }
+        list_cases(o, sel, nsel);
         return 0;
     }
-
-    /* 3. run */
-    InitializeCriticalSection(&R.spawn_lock);
-    R.progress_event = CreateEventW(NULL, FALSE, FALSE, NULL);
+    InitializeCriticalSection(&runs.spawn_lock);
+    runs.progress_event = CreateEventW(NULL, FALSE, FALSE, NULL);
     rng_state = o->seed ? o->seed : (unsigned long)GetTickCount() | 1UL;
     if (o->shuffle) printf("shuffle seed: %lu\n", rng_state);
     rounds = o->until_fail ? (o->repeat > 1 ? o->repeat : 1000) : 1;
-    memset(&run, 0, sizeof run);
-    run.platform = ps_xstrdup(ps_platform_describe());
-    ps_platform_fill(&run.pinfo);
-    run.shard_k = o->shard_k;
-    run.shard_n = o->shard_n;
-    run.selected = nwhole;
-    run.harness_version = ps_xstrdup(PIPESPEC_VERSION);
-    iso_now(when, sizeof when);
-    run.started = ps_xstrdup(when);
-    run.strict = o->strict;
-    {
-        SYSTEM_INFO si;
-        GetSystemInfo(&si);
-        run.jobs = o->jobs ? o->jobs : ps_auto_jobs((const ps_case *const *)sel, nsel, (int)si.dwNumberOfProcessors);
-        if (run.jobs < 1) run.jobs = 1;
-        if (o->server_pipe && run.jobs > 1) {
-            /* one running server for every case: one case at a time */
-            printf("--server-pipe: the cases share one running server, so they run one at a time\n");
-            run.jobs = 1;
-        }
-    }
+    start_run(o, sel, nsel, nwhole, &run);
     progress = o->progress == -1 ? is_terminal() : o->progress;
     ps_probe_requirements(sel, nsel, o);
     t_run = ps_now_ms();
     for (round = 0; round < rounds; round++) {
-        int reps = o->until_fail ? 1 : o->repeat, printed = 0, nthreads, bad = 0;
-        double last_progress = 0;
-        HANDLE th[64];
-        R.njobs = nsel * reps;
-        R.jobs = ps_xcalloc((size_t)R.njobs, sizeof(job));
-        R.next = 0;
-        for (i = 0; i < R.njobs; i++) {
-            R.jobs[i].c = sel[i % nsel];
-            R.jobs[i].sel = i % nsel;
-            R.jobs[i].iteration = (o->until_fail ? round : i / nsel) + 1;
-            R.jobs[i].index = i;
-        }
-        if (o->shuffle)
-            for (i = R.njobs - 1; i > 0; i--) {
-                int r2 = (int)(rng() % (unsigned long)(i + 1));
-                job tmp = R.jobs[i];
-                R.jobs[i] = R.jobs[r2];
-                R.jobs[r2] = tmp;
-                R.jobs[i].index = i;
-                R.jobs[r2].index = r2;
-            }
-        for (i = 0; i < R.njobs; i++) fill_meta(&R.jobs[i]);
-        R.order = ps_xcalloc((size_t)R.njobs, sizeof(int));
-        for (i = 0; i < R.njobs; i++) R.order[i] = i;
-        if (!o->shuffle) qsort(R.order, (size_t)R.njobs, sizeof(int), cmp_start);
-        nthreads = run.jobs < R.njobs ? run.jobs : R.njobs;
-        if (nthreads > (int)(sizeof th / sizeof th[0])) nthreads = (int)(sizeof th / sizeof th[0]);
-        for (i = 0; i < nthreads; i++) {
-            th[i] = CreateThread(NULL, 0, worker, NULL, 0, NULL);
-            if (!th[i]) {
-                fprintf(stderr, "pipespec: harness: CreateThread for worker %d failed with error %lu%s\n", i + 1,
-                        GetLastError(), i ? "; going on with fewer workers" : "");
-                if (!i) return 2;
-                nthreads = i;
-            }
-        }
-        while (printed < R.njobs) {
-            while (printed < R.njobs && R.jobs[printed].done) {
-                if (progress) fputs("\r\033[K", stdout);
-                ps_console_case(stdout, &R.jobs[printed].r, o->verbose);
-                if (ps_outcome_is_bad(R.jobs[printed].r.outcome)) bad = 1;
-                printed++;
-            }
-            if (progress && printed < R.njobs && ps_now_ms() - last_progress >= 200) {
-                last_progress = ps_now_ms();
-                int dn = 0;
-                for (i = 0; i < R.njobs; i++) dn += R.jobs[i].done ? 1 : 0;
-                printf("\r[%d/%d] %.1fs running %s", dn, R.njobs, (ps_now_ms() - t_run) / 1000.0,
-                       R.jobs[printed].r.id);
-            }
-            fflush(stdout);
-            if (printed < R.njobs) WaitForSingleObject(R.progress_event, 250);
-        }
-        WaitForMultipleObjects((DWORD)nthreads, th, TRUE, INFINITE);
-        for (i = 0; i < nthreads; i++) CloseHandle(th[i]);
-        run.cases = ps_xrealloc(run.cases, sizeof(ps_result) * (size_t)(run.ncases + R.njobs));
-        for (i = 0; i < R.njobs; i++) run.cases[run.ncases++] = R.jobs[i].r;
-        free(R.jobs);
-        free(R.order);
+        int bad = run_round(o, sel, nsel, round, progress, t_run, &run);
+        if (bad < 0) return 2;
         if (o->until_fail && bad) {
             printf("until-fail: a case failed in round %d\n", round + 1);
             break;
         }
     }
     run.wall_ms = ps_now_ms() - t_run;
-    ps_run_count(&run);
-    if (o->report_dir) {
-        const char *failed = NULL;
-        wchar_t *wd = ps_wide(o->report_dir);
-        CreateDirectoryW(wd, NULL);
-        free(wd);
-        if (ps_report_all(o->report_dir, &run, &failed) != 0) {
-            fprintf(stderr, "pipespec: cannot write %s in %s\n", failed ? failed : "a report", o->report_dir);
-            exit_status = 1;
-        }
-    }
-    ps_console_summary(stdout, &run);
-    fflush(stdout);
-    if (ps_run_exit_status(&run)) exit_status = 1;
-    ps_run_free(&run);
-    return exit_status;
+    return finish_run(o, &run);
 }
 
 /* Runs one parsed case in its own case process, as `run` does (requirements, timeout,
@@ -834,15 +718,15 @@ void ps_run_one(const ps_options *o, const ps_case *c, int index, ps_result *r)
     if (!ready) {
         wchar_t w[MAX_PATH * 2];
         char *u;
-        memset(&R, 0, sizeof R);
+        memset(&runs, 0, sizeof runs);
         GetModuleFileNameW(NULL, w, MAX_PATH * 2);
         u = ps_utf8(w);
-        snprintf(R.exe, sizeof R.exe, "%s", u);
+        snprintf(runs.exe, sizeof runs.exe, "%s", u);
         free(u);
-        InitializeCriticalSection(&R.spawn_lock);
+        InitializeCriticalSection(&runs.spawn_lock);
         ready = 1;
     }
-    R.o = o;
+    runs.o = o;
     memset(&j, 0, sizeof j);
     memset(&next, 0, sizeof next);
     j.c = c;
