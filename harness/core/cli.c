@@ -76,9 +76,70 @@ static int to_int(const char *opt, const char *v, long lo, long hi, long *out, c
     return 0;
 }
 
+/* The subcommand: 0 when the rest of the line is another parser's (stress, diff,
+ * merge), else the index of the first option. */
+static int subcommand(int argc, char **argv, ps_options *o)
+{
+    if (!strcmp(argv[1], "run")) return 2;
+    if (!strcmp(argv[1], "list")) return o->cmd = PS_CMD_LIST, 2;
+    if (!strcmp(argv[1], "lint")) return o->cmd = PS_CMD_LINT, 2;
+    if (!strcmp(argv[1], "repro")) return o->cmd = PS_CMD_REPRO, 2;
+    if (!strcmp(argv[1], "reduce")) return o->cmd = PS_CMD_REDUCE, 2;
+    if (!strcmp(argv[1], "stress")) {
+        o->cmd = PS_CMD_STRESS;
+        o->stress_argc = argc - 2;
+        o->stress_argv = argv + 2;
+        return 0;
+    }
+    if (!strcmp(argv[1], "diff") || !strcmp(argv[1], "merge")) {
+        o->cmd = PS_CMD_COMPARE;
+        o->compare_argc = argc - 1;
+        o->compare_argv = argv + 1;
+        return 0;
+    }
+    return 1;
+}
+
+/* The numeric options: 1 taken (with its value), 0 not one of them, -1 a bad value. */
+static int numeric_option(const char *a, int *i, int argc, char **argv, ps_options *o, char *err,
+                          unsigned long errlen)
+{
+    long n;
+    if (!strcmp(a, "--jobs") || !strcmp(a, "-j")) {
+        if (need(*i, argc, argv, err, errlen) || to_int(a, argv[*i + 1], 1, 64, &n, err, errlen)) return -1;
+        o->jobs = (int)n;
+        (*i)++;
+    } else if (!strcmp(a, "--repeat")) {
+        if (need(*i, argc, argv, err, errlen) || to_int(a, argv[*i + 1], 1, 100000, &n, err, errlen)) return -1;
+        o->repeat = (int)n;
+        (*i)++;
+    } else if (!strcmp(a, "--seed")) {
+        if (need(*i, argc, argv, err, errlen) || to_int(a, argv[*i + 1], 1, 2147483647L, &n, err, errlen)) return -1;
+        o->seed = (unsigned long)n;
+        (*i)++;
+    } else if (!strcmp(a, "--timeout")) {
+        if (need(*i, argc, argv, err, errlen) || to_int(a, argv[*i + 1], 100, 86400000L, &n, err, errlen)) return -1;
+        o->timeout_ms = n;
+        (*i)++;
+    } else if (!strcmp(a, "--timeout-scale")) {
+        char *end;
+        double v;
+        if (need(*i, argc, argv, err, errlen)) return -1;
+        v = strtod(argv[*i + 1], &end);
+        if (*end || v < 0.1 || v > 100) {
+            snprintf(err, errlen, "option --timeout-scale wants a number from 0.1 to 100, not '%s'", argv[*i + 1]);
+            return -1;
+        }
+        o->timeout_scale = v;
+        (*i)++;
+    } else
+        return 0;
+    return 1;
+}
+
 int ps_cli_parse(int argc, char **argv, ps_options *o, char *err, unsigned long errlen)
 {
-    int i = 1;
+    int i = 1, k;
     long n;
     memset(o, 0, sizeof *o);
     o->cmd = PS_CMD_RUN;
@@ -87,24 +148,8 @@ int ps_cli_parse(int argc, char **argv, ps_options *o, char *err, unsigned long 
     o->timeout_ms = 10000;
     o->progress = -1;
     err[0] = 0;
-    if (argc > 1) {
-        if (!strcmp(argv[1], "run")) i = 2;
-        else if (!strcmp(argv[1], "list")) o->cmd = PS_CMD_LIST, i = 2;
-        else if (!strcmp(argv[1], "lint")) o->cmd = PS_CMD_LINT, i = 2;
-        else if (!strcmp(argv[1], "repro")) o->cmd = PS_CMD_REPRO, i = 2;
-        else if (!strcmp(argv[1], "reduce")) o->cmd = PS_CMD_REDUCE, i = 2;
-        else if (!strcmp(argv[1], "stress")) {
-            o->cmd = PS_CMD_STRESS;
-            o->stress_argc = argc - 2;
-            o->stress_argv = argv + 2;
-            return 0;
-        } else if (!strcmp(argv[1], "diff") || !strcmp(argv[1], "merge")) {
-            o->cmd = PS_CMD_COMPARE;
-            o->compare_argc = argc - 1;
-            o->compare_argv = argv + 1;
-            return 0;
-        }
-    }
+    if (argc > 1 && (i = subcommand(argc, argv, o)) == 0) return 0;
+    if (i < 1) i = 1;
     for (; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -133,33 +178,8 @@ int ps_cli_parse(int argc, char **argv, ps_options *o, char *err, unsigned long 
         } else if (!strcmp(a, "--report-dir")) {
             if (need(i, argc, argv, err, errlen)) return -1;
             o->report_dir = argv[++i];
-        } else if (!strcmp(a, "--jobs") || !strcmp(a, "-j")) {
-            if (need(i, argc, argv, err, errlen) || to_int(a, argv[i + 1], 1, 64, &n, err, errlen)) return -1;
-            o->jobs = (int)n;
-            i++;
-        } else if (!strcmp(a, "--repeat")) {
-            if (need(i, argc, argv, err, errlen) || to_int(a, argv[i + 1], 1, 100000, &n, err, errlen)) return -1;
-            o->repeat = (int)n;
-            i++;
-        } else if (!strcmp(a, "--seed")) {
-            if (need(i, argc, argv, err, errlen) || to_int(a, argv[i + 1], 1, 2147483647L, &n, err, errlen)) return -1;
-            o->seed = (unsigned long)n;
-            i++;
-        } else if (!strcmp(a, "--timeout")) {
-            if (need(i, argc, argv, err, errlen) || to_int(a, argv[i + 1], 100, 86400000L, &n, err, errlen)) return -1;
-            o->timeout_ms = n;
-            i++;
-        } else if (!strcmp(a, "--timeout-scale")) {
-            char *end;
-            double v;
-            if (need(i, argc, argv, err, errlen)) return -1;
-            v = strtod(argv[i + 1], &end);
-            if (*end || v < 0.1 || v > 100) {
-                snprintf(err, errlen, "option --timeout-scale wants a number from 0.1 to 100, not '%s'", argv[i + 1]);
-                return -1;
-            }
-            o->timeout_scale = v;
-            i++;
+        } else if ((k = numeric_option(a, &i, argc, argv, o, err, errlen)) != 0) {
+            if (k < 0) return -1;
         } else if (!strcmp(a, "--out") && (o->cmd == PS_CMD_REPRO || o->cmd == PS_CMD_REDUCE)) {
             if (need(i, argc, argv, err, errlen)) return -1;
             o->out = argv[++i];
