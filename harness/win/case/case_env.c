@@ -6,9 +6,9 @@
 void cp_emit(const char *s)
 {
     DWORD w;
-    EnterCriticalSection(&g.out_lock);
-    WriteFile(g.out, s, (DWORD)strlen(s), &w, NULL);
-    LeaveCriticalSection(&g.out_lock);
+    EnterCriticalSection(&the_case.out_lock);
+    WriteFile(the_case.out, s, (DWORD)strlen(s), &w, NULL);
+    LeaveCriticalSection(&the_case.out_lock);
 }
 
 void cp_clean_tabs(char *s)
@@ -26,11 +26,11 @@ void cp_finish(ps_outcome o, int line, const char *reason) /* never returns */
     ps_proto_verdict(&out, o, line, reason ? reason : "");
     cp_emit(out.data);
     ps_buf_free(&out);
-    for (i = 0; i < g.nactors; i++) {
-        actor *a = g.actors[i];
+    for (i = 0; i < the_case.nactors; i++) {
+        actor *a = the_case.actors[i];
         if (a->role == PS_ROLE_PROC && a->started) TerminateProcess(a->pi.hProcess, 1);
     }
-    FlushFileBuffers(g.out);
+    FlushFileBuffers(the_case.out);
     TerminateProcess(GetCurrentProcess(), 0);
     ExitProcess(0);
 }
@@ -50,7 +50,7 @@ char *cp_expand(const char *s)
                 if (n < sizeof name) {
                     memcpy(name, q + 1, n);
                     name[n] = 0;
-                    if (!strcmp(name, "pipe")) ps_buf_adds(&b, g.o->pipe);
+                    if (!strcmp(name, "pipe")) ps_buf_adds(&b, the_case.o->pipe);
                     else if (!strcmp(name, "computer")) {
                         wchar_t cn[MAX_COMPUTERNAME_LENGTH + 2];
                         DWORD len = MAX_COMPUTERNAME_LENGTH + 1;
@@ -59,21 +59,21 @@ char *cp_expand(const char *s)
                         u = ps_utf8(cn);
                         ps_buf_adds(&b, u);
                         free(u);
-                    } else if (!strcmp(name, "host")) ps_buf_adds(&b, g.o->host ? g.o->host : "localhost");
+                    } else if (!strcmp(name, "host")) ps_buf_adds(&b, the_case.o->host ? the_case.o->host : "localhost");
                     else if (!strcmp(name, "bin")) ps_buf_adds(&b, ps_exe_dir());
-                    else if (!strcmp(name, "srcdir")) ps_buf_adds(&b, g.srcdir);
+                    else if (!strcmp(name, "srcdir")) ps_buf_adds(&b, the_case.srcdir);
                     else if (!strcmp(name, "reference_server")) ps_buf_printf(&b, "%s\\reference_server.exe", ps_exe_dir());
                     else if (!strcmp(name, "reference_client")) ps_buf_printf(&b, "%s\\reference_client.exe", ps_exe_dir());
                     else if (!strcmp(name, "server_cmd") || !strcmp(name, "client_cmd")) {
                         /* the implementation under test, else the reference program */
                         int srv = name[0] == 's';
-                        const char *user = srv ? g.o->server_cmd : g.o->client_cmd;
+                        const char *user = srv ? the_case.o->server_cmd : the_case.o->client_cmd;
                         char *e2 = cp_expand(user ? user
                                           : srv ? "\"{reference_server}\" --pipe {pipe}"
                                                 : "\"{reference_client}\" --pipe {pipe}");
                         ps_buf_adds(&b, e2);
                         free(e2);
-                    } else if (!strcmp(name, "clients")) ps_buf_printf(&b, "%d", g.clients);
+                    } else if (!strcmp(name, "clients")) ps_buf_printf(&b, "%d", the_case.clients);
                     q = e + 1;
                     continue;
                 }
@@ -92,9 +92,9 @@ wchar_t *cp_pipe_name(const ps_step *s, int client_side)
     char *e;
     wchar_t *w;
     if (n) e = cp_expand(n);
-    else if (client_side && g.o->host) e = ps_sprintf("\\\\%s\\pipe\\%s", g.o->host, g.o->pipe);
-    else if (client_side && g.o->server_pipe) e = ps_sprintf("\\\\.\\pipe\\%s", g.o->server_pipe);
-    else e = ps_sprintf("\\\\.\\pipe\\%s", g.o->pipe);
+    else if (client_side && the_case.o->host) e = ps_sprintf("\\\\%s\\pipe\\%s", the_case.o->host, the_case.o->pipe);
+    else if (client_side && the_case.o->server_pipe) e = ps_sprintf("\\\\.\\pipe\\%s", the_case.o->server_pipe);
+    else e = ps_sprintf("\\\\.\\pipe\\%s", the_case.o->pipe);
     w = ps_wide(e);
     free(e);
     return w;

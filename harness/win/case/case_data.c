@@ -23,7 +23,7 @@ unsigned char *cp_make_data(actor *a, const ps_step *s, const char *sizekey, DWO
         free(e);
     } else {
         unsigned long long n = cp_size_arg(s, sizekey, 0), i;
-        long k = InterlockedIncrement(&g.write_count);
+        long k = InterlockedIncrement(&the_case.write_count);
         if (n > PS_MAX_WRITE) { /* the harness keeps a copy of all it writes, for the check */
             cp_harness_fault(a, "a write of %llu bytes: the harness generates at most %lu bytes per call", n, (unsigned long)PS_MAX_WRITE);
             return NULL;
@@ -44,7 +44,7 @@ long cp_queue_to_peer(actor *a, const unsigned char *data, size_t len)
     actor *p;
     msg *m;
     long id = 0;
-    EnterCriticalSection(&g.qlock);
+    EnterCriticalSection(&the_case.qlock);
     p = a->peer;
     if (p) {
         m = ps_xcalloc(1, sizeof *m);
@@ -52,17 +52,17 @@ long cp_queue_to_peer(actor *a, const unsigned char *data, size_t len)
         m->data = malloc(len + 1);
         if (!m->data) { /* the check needs a copy; without one it cannot be made */
             free(m);
-            LeaveCriticalSection(&g.qlock);
+            LeaveCriticalSection(&the_case.qlock);
             cp_harness_fault(a, "cannot allocate %lu bytes to keep a copy of the data written, for the check of the reads", (unsigned long)len);
             return 0;
         }
         memcpy(m->data, data, len);
-        m->id = id = ++g.next_msg;
+        m->id = id = ++the_case.next_msg;
         if (p->in_tail) p->in_tail->next = m;
         else p->in_head = m;
         p->in_tail = m;
     }
-    LeaveCriticalSection(&g.qlock);
+    LeaveCriticalSection(&the_case.qlock);
     return id;
 }
 
@@ -72,7 +72,7 @@ void cp_settle(actor *a, long id, size_t written)
     actor *p;
     msg *m, *prev = NULL;
     if (!id) return;
-    EnterCriticalSection(&g.qlock);
+    EnterCriticalSection(&the_case.qlock);
     p = a->peer;
     for (m = p ? p->in_head : NULL; m; prev = m, m = m->next) {
         if (m->id != id) continue;
@@ -86,7 +86,7 @@ void cp_settle(actor *a, long id, size_t written)
         }
         break;
     }
-    LeaveCriticalSection(&g.qlock);
+    LeaveCriticalSection(&the_case.qlock);
 }
 
 void cp_clear_queue_locked(actor *a)
@@ -106,9 +106,9 @@ void cp_clear_queue_locked(actor *a)
 static void check_read_locked(actor *a, const unsigned char *buf, size_t n, int complete);
 void cp_check_read(actor *a, const unsigned char *buf, size_t n, int complete)
 {
-    EnterCriticalSection(&g.qlock);
+    EnterCriticalSection(&the_case.qlock);
     check_read_locked(a, buf, n, complete);
-    LeaveCriticalSection(&g.qlock);
+    LeaveCriticalSection(&the_case.qlock);
 }
 
 static void check_read_locked(actor *a, const unsigned char *buf, size_t n, int complete)

@@ -138,7 +138,7 @@ static void nt_queue_user_apc(actor *a, const ps_step *s, nt_call *c)
     l = cp_try_alloc(a, sizeof *l, "the APC thread's record");
     if (!l) return;
     l->thread = a->thread;
-    l->ms = (DWORD)(cp_ms_arg(s, "user_apc", 100) * (g.o->time_scale > 0 ? g.o->time_scale : 1.0));
+    l->ms = (DWORD)(cp_ms_arg(s, "user_apc", 100) * (the_case.o->time_scale > 0 ? the_case.o->time_scale : 1.0));
     l->counter = &c->user_apc;
     t = CreateThread(NULL, 64 * 1024, nt_apc_thread, l, 0, NULL);
     if (!t) {
@@ -295,14 +295,14 @@ void op_fsctl(actor *a, const ps_step *s)
     else if (code == 0x11C017 && !c->live) cp_settle(a, c->msg, inlen);
     nt_fsctl_fields(a, c, st);
     if (code == 0x110004 && st == 0) { /* a disconnect: what was queued either way is gone */
-        EnterCriticalSection(&g.qlock);
+        EnterCriticalSection(&the_case.qlock);
         cp_clear_queue_locked(a);
         if (a->peer) {
             cp_clear_queue_locked(a->peer);
             if (a->peer->peer == a) a->peer->peer = NULL;
             a->peer = NULL;
         }
-        LeaveCriticalSection(&g.qlock);
+        LeaveCriticalSection(&the_case.qlock);
     }
 }
 

@@ -6,6 +6,7 @@
 #ifndef CASE_INTERNAL_H
 #define CASE_INTERNAL_H
 #include "platform.h"
+#include "case.h"
 #include "errors.h"
 #include "expect.h"
 #include "results.h"
@@ -85,7 +86,7 @@ typedef struct actor {
     char note[400];  /* what a FAIL of this step should also say about the program */
 } actor;
 
-struct case_globals {
+struct case_state {
     const ps_child_opts *o;
     ps_case *c;
     actor *actors[PS_MAX_ACTORS];
@@ -110,7 +111,7 @@ struct case_globals {
     int skip_line;
     char skip_reason[256]; /* the first skipped step's reason */
 };
-extern struct case_globals g;
+extern struct case_state the_case;
 
 /* Describes the call an actor is making, for the trace. */
 #define CALL(...) snprintf(a->call, sizeof a->call, __VA_ARGS__)

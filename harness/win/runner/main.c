@@ -1,6 +1,7 @@
 /* main.c: pipespec's entry point. Parses the command line (portable, core/cli.c) and
  * hands over to the runner, the case process, or stress. */
 #include "platform.h"
+#include "case.h"
 #include "cli.h"
 #include "compare.h"
 #include "runner.h"

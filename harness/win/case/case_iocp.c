@@ -59,8 +59,8 @@ static const char *cp_owner(OVERLAPPED *ov, int *line)
 {
     static char buf[96];
     int i;
-    for (i = 0; i < g.nactors; i++) {
-        actor *x = g.actors[i];
+    for (i = 0; i < the_case.nactors; i++) {
+        actor *x = the_case.actors[i];
         ov_call *c;
         for (c = x->ov_head; c; c = c->next)
             if (&c->ov == ov) break;

@@ -12,8 +12,8 @@ void cp_set_bool_result(actor *a, BOOL ok)
 actor *cp_find_actor(const char *name)
 {
     int i;
-    for (i = 0; i < g.nactors; i++)
-        if (!strcmp(g.actors[i]->name, name)) return g.actors[i];
+    for (i = 0; i < the_case.nactors; i++)
+        if (!strcmp(the_case.actors[i]->name, name)) return the_case.actors[i];
     return NULL;
 }
 
@@ -38,20 +38,20 @@ static void cp_pair_client(actor *a)
      * client takes it or it is disconnected, and listens again on ConnectNamedPipe. */
     actor *best = NULL;
     int i;
-    for (i = 0; i < g.nactors; i++) {
-        actor *s = g.actors[i];
+    for (i = 0; i < the_case.nactors; i++) {
+        actor *s = the_case.actors[i];
         if (!s->is_server || s->h == INVALID_HANDLE_VALUE || s->peer || !s->listen_seq) continue;
         if (strcmp(s->base, a->base)) continue; /* another pipe */
         if (!best || s->listen_seq < best->listen_seq) best = s;
     }
     if (best) {
-        EnterCriticalSection(&g.qlock);
+        EnterCriticalSection(&the_case.qlock);
         best->peer = a;
         best->listen_seq = 0;
         a->peer = best;
         cp_clear_queue_locked(a);
         cp_clear_queue_locked(best);
-        LeaveCriticalSection(&g.qlock);
+        LeaveCriticalSection(&the_case.qlock);
     }
 }
 
@@ -108,7 +108,7 @@ void op_create(actor *a, const ps_step *s)
     if (a->h != INVALID_HANDLE_VALUE) {
         a->is_server = 1;
         cp_set_base(a, name);
-        a->listen_seq = InterlockedIncrement(&g.seq);
+        a->listen_seq = InterlockedIncrement(&the_case.seq);
         a->read_message = (mode & PIPE_READMODE_MESSAGE) != 0;
         a->nowait = (mode & PIPE_NOWAIT) != 0;
         a->overlapped_handle = (open & FILE_FLAG_OVERLAPPED) != 0;
@@ -168,7 +168,7 @@ static int cp_after_overlapped(actor *a, ov_call *c, BOOL ok)
 void op_connect(actor *a, const ps_step *s)
 {
     BOOL ok;
-    if (!a->listen_seq && !a->peer) a->listen_seq = InterlockedIncrement(&g.seq);
+    if (!a->listen_seq && !a->peer) a->listen_seq = InterlockedIncrement(&the_case.seq);
     if (a->overlapped_handle || cp_bool_arg(s, "overlapped")) {
         ov_call *c = cp_start_overlapped(a, "connect", NULL, NULL);
         if (!c) return;
@@ -511,11 +511,11 @@ void op_close(actor *a, const ps_step *s)
     /* What this end had not read is gone; what it wrote stays readable by the peer
      * (row 18). A closed server end frees its client; a server whose client closed
      * stays taken until DisconnectNamedPipe (row 4). */
-    EnterCriticalSection(&g.qlock);
+    EnterCriticalSection(&the_case.qlock);
     cp_clear_queue_locked(a);
     if (a->peer && a->is_server && a->peer->peer == a) a->peer->peer = NULL;
     a->peer = NULL;
-    LeaveCriticalSection(&g.qlock);
+    LeaveCriticalSection(&the_case.qlock);
 }
 
 void op_disconnect(actor *a, const ps_step *s)
@@ -527,7 +527,7 @@ void op_disconnect(actor *a, const ps_step *s)
     ok = DisconnectNamedPipe(a->h);
     cp_set_bool_result(a, ok);
     if (ok) {
-        EnterCriticalSection(&g.qlock);
+        EnterCriticalSection(&the_case.qlock);
         cp_clear_queue_locked(a);
         if (a->peer) {
             cp_clear_queue_locked(a->peer);
@@ -535,7 +535,7 @@ void op_disconnect(actor *a, const ps_step *s)
             a->peer = NULL;
         }
         a->listen_seq = 0;
-        LeaveCriticalSection(&g.qlock);
+        LeaveCriticalSection(&the_case.qlock);
     }
 }
 
@@ -627,9 +627,9 @@ void op_pid(actor *a, const ps_step *s)
         ps_actual_set(&a->act, "pid", "self");
         return;
     }
-    for (i = 0; i < g.nactors; i++)
-        if (g.actors[i]->role == PS_ROLE_PROC && g.actors[i]->pi.dwProcessId == pid) {
-            ps_actual_set(&a->act, "pid", "%s", g.actors[i]->name);
+    for (i = 0; i < the_case.nactors; i++)
+        if (the_case.actors[i]->role == PS_ROLE_PROC && the_case.actors[i]->pi.dwProcessId == pid) {
+            ps_actual_set(&a->act, "pid", "%s", the_case.actors[i]->name);
             return;
         }
     ps_actual_set(&a->act, "pid", "%lu", pid);

@@ -57,13 +57,13 @@ void nt_field_name(actor *a, const char *key, const wchar_t *w, size_t nchars)
 {
     wchar_t *c = ps_xcalloc(nchars + 1, sizeof *c);
     char *u, *p;
-    size_t pl = strlen(g.o->pipe);
+    size_t pl = strlen(the_case.o->pipe);
     ps_buf b;
     memcpy(c, w, nchars * sizeof *c);
     u = ps_utf8(c);
     ps_buf_init(&b);
     for (p = u; *p;) {
-        if (pl && !strncmp(p, g.o->pipe, pl)) {
+        if (pl && !strncmp(p, the_case.o->pipe, pl)) {
             ps_buf_adds(&b, "{pipe}");
             p += pl;
         } else
@@ -105,20 +105,20 @@ static void nt_pair_client(actor *a)
     actor *best = NULL;
     int i;
     if (!a->base[0]) return;
-    for (i = 0; i < g.nactors; i++) {
-        actor *s = g.actors[i];
+    for (i = 0; i < the_case.nactors; i++) {
+        actor *s = the_case.actors[i];
         if (!s->is_server || s->h == INVALID_HANDLE_VALUE || s->peer || !s->listen_seq) continue;
         if (strcmp(s->base, a->base)) continue;
         if (!best || s->listen_seq < best->listen_seq) best = s;
     }
     if (!best) return;
-    EnterCriticalSection(&g.qlock);
+    EnterCriticalSection(&the_case.qlock);
     best->peer = a;
     best->listen_seq = 0;
     a->peer = best;
     cp_clear_queue_locked(a);
     cp_clear_queue_locked(best);
-    LeaveCriticalSection(&g.qlock);
+    LeaveCriticalSection(&the_case.qlock);
 }
 
 static ULONG nt_share(const ps_step *s)
@@ -159,7 +159,7 @@ static void nt_took_handle(actor *a, const ps_step *s, const wchar_t *w, int ser
     if (server) {
         const char *rd = ps_arg_get(s, "read"), *wt = ps_arg_get(s, "wait");
         a->is_server = 1;
-        a->listen_seq = InterlockedIncrement(&g.seq);
+        a->listen_seq = InterlockedIncrement(&the_case.seq);
         a->read_message = rd && !strcmp(rd, "message");
         a->nowait = wt && !strcmp(wt, "nowait");
     } else if (a->role == PS_ROLE_CLIENT)
@@ -409,7 +409,7 @@ void op_wincreate(actor *a, const ps_step *s)
         a->h = h;
         a->is_server = 1;
         nt_set_base(a, s, name, NULL);
-        a->listen_seq = InterlockedIncrement(&g.seq);
+        a->listen_seq = InterlockedIncrement(&the_case.seq);
         a->read_message = (mode & PIPE_READMODE_MESSAGE) != 0;
         a->nowait = (mode & PIPE_NOWAIT) != 0;
         a->overlapped_handle = (open & FILE_FLAG_OVERLAPPED) != 0;

@@ -127,13 +127,13 @@ void op_serve(actor *a, const ps_step *s)
     DWORD t = cp_ms_arg(s, "timeout", 5000);
     wchar_t *name;
     t = cp_step_limit(t);
-    g.clients = cl ? atoi(cl) : 1;
-    if (g.o->server_pipe) {
+    the_case.clients = cl ? atoi(cl) : 1;
+    if (the_case.o->server_pipe) {
         /* an already running server, shared by the cases one after the other: wait
          * until it has an instance listening for this case's client */
         double end = ps_now_ms() + t;
         name = cp_pipe_name(s, 1);
-        CALL("--server-pipe %s: wait for a listening instance", g.o->server_pipe);
+        CALL("--server-pipe %s: wait for a listening instance", the_case.o->server_pipe);
         for (;;) {
             SetLastError(0xdeadbeef);
             if (WaitNamedPipeW(name, 100)) {
@@ -148,7 +148,7 @@ void op_serve(actor *a, const ps_step *s)
         free(name);
         return;
     }
-    if (cl && atoi(cl) != 1 && g.o->server_cmd && !strstr(g.o->server_cmd, "{clients}")) {
+    if (cl && atoi(cl) != 1 && the_case.o->server_cmd && !strstr(the_case.o->server_cmd, "{clients}")) {
         /* the harness cannot make this server serve several clients: not decidable */
         CALL("serve clients=%s: the server command has no {clients} placeholder", cl);
         a->stop_outcome = PS_SKIP;
@@ -160,7 +160,7 @@ void op_serve(actor *a, const ps_step *s)
         ps_step tmp = *s;
         ps_arg arg;
         char *cmd;
-        if (g.o->server_cmd) cmd = ps_xstrdup("{server_cmd}");
+        if (the_case.o->server_cmd) cmd = ps_xstrdup("{server_cmd}");
         else if (cl) cmd = ps_sprintf("\"{reference_server}\" --pipe {pipe} --clients %s", cl);
         else cmd = ps_xstrdup("{server_cmd}");
         arg.key = "cmd";
@@ -281,8 +281,8 @@ char *cp_program_exit_note(actor *a)
 void cp_emit_outputs(void)
 {
     int i;
-    for (i = 0; i < g.nactors; i++) {
-        actor *a = g.actors[i];
+    for (i = 0; i < the_case.nactors; i++) {
+        actor *a = the_case.actors[i];
         char *tail, exit_text[32] = "running";
         ps_buf b;
         DWORD code;
@@ -311,7 +311,7 @@ void op_output(actor *a, const ps_step *s)
         char *fe = cp_expand(file), *path, *want_raw, *want;
         size_t wl;
         path = (fe[0] == '/' || fe[0] == '\\' || (fe[0] && fe[1] == ':')) ? ps_xstrdup(fe)
-             : ps_sprintf("%s/%s", g.srcdir, fe);
+             : ps_sprintf("%s/%s", the_case.srcdir, fe);
         CALL("output of %s == file %s", a->name, file);
         want_raw = ps_read_file(path, &wl);
         if (!want_raw) {
@@ -327,7 +327,7 @@ void op_output(actor *a, const ps_step *s)
                 ps_buf_init(&r);
                 while ((hit = strstr(x, as)) != NULL) {
                     ps_buf_add(&r, x, (size_t)(hit - x));
-                    ps_buf_adds(&r, g.o->pipe);
+                    ps_buf_adds(&r, the_case.o->pipe);
                     x = hit + strlen(as);
                 }
                 ps_buf_adds(&r, x);

@@ -15,7 +15,7 @@ static apc_state *state_of(actor *a)
 {
     int i;
     apc_state *r = NULL;
-    EnterCriticalSection(&g.qlock);
+    EnterCriticalSection(&the_case.qlock);
     for (i = 0; i < PS_MAX_ACTORS && !r; i++)
         if (g_st[i].a == a) r = &g_st[i];
     for (i = 0; i < PS_MAX_ACTORS && !r; i++)
@@ -23,7 +23,7 @@ static apc_state *state_of(actor *a)
             g_st[i].a = a;
             r = &g_st[i];
         }
-    LeaveCriticalSection(&g.qlock);
+    LeaveCriticalSection(&the_case.qlock);
     return r; /* never NULL: there are at most PS_MAX_ACTORS actors */
 }
 

@@ -7,7 +7,7 @@
  * case's time left makes the case process report TIMEOUT on that step and end itself. */
 #include "case_internal.h"
 
-struct case_globals g;
+struct case_state the_case;
 
 /* ---------------- what the harness itself could not do ---------------- */
 void cp_harness_fault(actor *a, const char *fmt, ...)
@@ -33,9 +33,9 @@ void *cp_try_alloc(actor *a, size_t n, const char *what)
  * happened), not left to the case's TIMEOUT. INFINITE stays INFINITE. */
 DWORD cp_step_limit(DWORD ms)
 {
-    double scaled, left = g.deadline - ps_now_ms(), margin = (double)g.o->timeout_ms / 10.0;
+    double scaled, left = the_case.deadline - ps_now_ms(), margin = (double)the_case.o->timeout_ms / 10.0;
     if (ms == INFINITE) return ms;
-    scaled = (double)ms * (g.o->time_scale > 0 ? g.o->time_scale : 1.0);
+    scaled = (double)ms * (the_case.o->time_scale > 0 ? the_case.o->time_scale : 1.0);
     if (margin < 300.0) margin = 300.0;
     if (scaled > left - margin) scaled = left - margin;
     return scaled < 0 ? 0 : (DWORD)scaled;
@@ -189,9 +189,9 @@ static actor *get_actor(const ps_step *s)
     actor *a = cp_find_actor(s->actor);
     char *why;
     if (a) return a;
-    if (g.nactors >= PS_MAX_ACTORS) { /* the parser prevents it; never write past the table */
+    if (the_case.nactors >= PS_MAX_ACTORS) { /* the parser prevents it; never write past the table */
         why = ps_sprintf("harness: actor %s is the %dth; the case process holds at most %d",
-                         s->actor, g.nactors + 1, PS_MAX_ACTORS);
+                         s->actor, the_case.nactors + 1, PS_MAX_ACTORS);
         cp_finish(PS_ERROR, s->line, why);
     }
     a = ps_xcalloc(1, sizeof *a);
@@ -209,7 +209,7 @@ static actor *get_actor(const ps_step *s)
         why = ps_sprintf("harness: CreateThread for actor %s failed with error %lu", a->name, GetLastError());
         cp_finish(PS_ERROR, s->line, why);
     }
-    g.actors[g.nactors++] = a;
+    the_case.actors[the_case.nactors++] = a;
     return a;
 }
 
@@ -225,7 +225,7 @@ static void trace(const ps_step *s, actor *a, ps_verdict v, const char *verdict_
     e.op = s->op;
     e.call = a ? a->call : s->text;
     e.timed = a != NULL;
-    e.t_ms = (a ? a->t0 : ps_now_ms()) - g.t_case;
+    e.t_ms = (a ? a->t0 : ps_now_ms()) - the_case.t_case;
     if (a) {
         e.dur_ms = a->t1 - a->t0;
         e.ret = a->ret[0] ? a->ret : NULL;
@@ -233,8 +233,8 @@ static void trace(const ps_step *s, actor *a, ps_verdict v, const char *verdict_
         e.actual = &a->act;
     }
     e.expected = s->expect.present ? s->expect.text : "ok";
-    if (!g.wine_version) e.wine = s->wine.present ? s->wine.text : NULL;
-    else if (ps_wine_for(s, g.wine_version)) e.wine = ps_wine_for(s, g.wine_version)->text;
+    if (!the_case.wine_version) e.wine = s->wine.present ? s->wine.text : NULL;
+    else if (ps_wine_for(s, the_case.wine_version)) e.wine = ps_wine_for(s, the_case.wine_version)->text;
     e.verdict = verdict_name ? verdict_name : ps_verdict_name(v);
     e.note = note;
     ps_buf_init(&b);
@@ -280,9 +280,9 @@ static void fail_step(const ps_step *s, const char *why)
 static void skip_step(const ps_step *s, actor *a)
 {
     trace(s, a, PS_V_SKIP, NULL, a->skip_reason);
-    if (g.skipped++ == 0) {
-        g.skip_line = s->line;
-        snprintf(g.skip_reason, sizeof g.skip_reason, "%s", a->skip_reason);
+    if (the_case.skipped++ == 0) {
+        the_case.skip_line = s->line;
+        snprintf(the_case.skip_reason, sizeof the_case.skip_reason, "%s", a->skip_reason);
     }
 }
 
@@ -303,8 +303,8 @@ static void judge(const ps_step *s, actor *a)
         skip_step(s, a);
         return;
     }
-    if (s->expect.present) g.checks++;
-    v = ps_judge_wine(s, ps_wine_for(s, g.wine_version), &a->act, g.o->strict, g.o->time_scale, msg,
+    if (s->expect.present) the_case.checks++;
+    v = ps_judge_wine(s, ps_wine_for(s, the_case.wine_version), &a->act, the_case.o->strict, the_case.o->time_scale, msg,
                       sizeof msg);
     if (a->data_error[0] && v != PS_V_FAIL) {
         snprintf(msg, sizeof msg, "%s", a->data_error);
@@ -313,7 +313,7 @@ static void judge(const ps_step *s, actor *a)
     if (v != PS_V_FAIL) { /* advisory fields: a note, or under --strict a FAIL */
         char note[400];
         if (ps_expect_advisory(&s->expect, &a->act, note, sizeof note)) {
-            if (g.o->strict) {
+            if (the_case.o->strict) {
                 snprintf(msg, sizeof msg, "%s (an advisory difference; --strict makes it a failure)", note);
                 v = PS_V_FAIL;
             } else {
@@ -337,11 +337,11 @@ static void judge(const ps_step *s, actor *a)
         cp_emit(d.data);
         ps_buf_free(&d);
     }
-    g.outcome = ps_fold(g.outcome, v);
+    the_case.outcome = ps_fold(the_case.outcome, v);
     if (v == PS_V_FAIL) fail_step(s, msg);
-    if ((v == PS_V_XFAIL || v == PS_V_XPASS) && !g.decided_line) {
-        g.decided_line = s->line;
-        snprintf(g.reason, sizeof g.reason, "%s", msg);
+    if ((v == PS_V_XFAIL || v == PS_V_XPASS) && !the_case.decided_line) {
+        the_case.decided_line = s->line;
+        snprintf(the_case.reason, sizeof the_case.reason, "%s", msg);
     }
 }
 
@@ -356,7 +356,7 @@ static void started(const ps_step *s)
 
 static DWORD time_left(void)
 {
-    double left = g.deadline - ps_now_ms();
+    double left = the_case.deadline - ps_now_ms();
     return left <= 0 ? 0 : (DWORD)left;
 }
 
@@ -367,8 +367,8 @@ static DWORD time_left(void)
 static actor *gone_program(double grace_ms)
 {
     int i;
-    for (i = 0; i < g.nactors; i++) {
-        actor *p = g.actors[i];
+    for (i = 0; i < the_case.nactors; i++) {
+        actor *p = the_case.actors[i];
         if (!p->under_test || !p->started || WaitForSingleObject(p->pi.hProcess, 0) != WAIT_OBJECT_0) continue;
         if (p->t_exited == 0.0) p->t_exited = ps_now_ms(); /* first seen gone (not GetProcessTimes: wrong under Wine) */
         if (ps_now_ms() - p->t_exited >= grace_ms) return p;
@@ -379,7 +379,7 @@ static actor *gone_program(double grace_ms)
 static void wait_done(const ps_step *s, actor *a, DWORD limit)
 {
     DWORD r = WAIT_TIMEOUT;
-    double end = ps_now_ms() + limit, grace = 1000.0 * (g.o->time_scale > 0 ? g.o->time_scale : 1.0);
+    double end = ps_now_ms() + limit, grace = 1000.0 * (the_case.o->time_scale > 0 ? the_case.o->time_scale : 1.0);
     for (;;) {
         double left = end - ps_now_ms();
         actor *p;
@@ -397,7 +397,7 @@ static void wait_done(const ps_step *s, actor *a, DWORD limit)
     if (r != WAIT_OBJECT_0) {
         char *st = cp_short_step(a->step);
         char *why = ps_sprintf("case did not finish within %ld ms; hung on line %d: %s (%s)",
-                               g.o->timeout_ms, a->step->line, st, a->call[0] ? a->call : "blocked");
+                               the_case.o->timeout_ms, a->step->line, st, a->call[0] ? a->call : "blocked");
         free(st);
         cp_finish(PS_TIMEOUT, s->line, why);
     }
@@ -410,10 +410,10 @@ static void wait_done(const ps_step *s, actor *a, DWORD limit)
  * case without ever having been blocked. */
 static void run_pending(const ps_step *s, actor *a)
 {
-    double scale = g.o->time_scale > 0 ? g.o->time_scale : 1.0, grace = 20.0 * scale;
+    double scale = the_case.o->time_scale > 0 ? the_case.o->time_scale : 1.0, grace = 20.0 * scale;
     double limit = ps_now_ms() + 2000.0 * scale;
     char *r;
-    if (limit > g.deadline) limit = g.deadline;
+    if (limit > the_case.deadline) limit = the_case.deadline;
     while (!a->entered && WaitForSingleObject(a->done, 1) == WAIT_TIMEOUT && ps_now_ms() < limit)
         ;
     if (a->entered && WaitForSingleObject(a->done, 0) == WAIT_TIMEOUT) {
@@ -474,7 +474,7 @@ static void run_step(const ps_step *s)
         if (!strcmp(s->op, "sleep")) {
             long ms = 0;
             ps_parse_ms(ps_arg_get(s, "ms"), &ms);
-            Sleep((DWORD)(ms * (g.o->time_scale > 0 ? g.o->time_scale : 1.0))); /* slow machine, longer settle */
+            Sleep((DWORD)(ms * (the_case.o->time_scale > 0 ? the_case.o->time_scale : 1.0))); /* slow machine, longer settle */
             return;
         }
         if (!strcmp(s->op, "debug")) {
@@ -500,7 +500,7 @@ static void run_step(const ps_step *s)
             DWORD limit = time_left();
             int own = 0;
             if (t && ps_parse_ms(t, &ms) == 0) {
-                DWORD lim2 = (DWORD)(ms * (g.o->time_scale > 0 ? g.o->time_scale : 1.0));
+                DWORD lim2 = (DWORD)(ms * (the_case.o->time_scale > 0 ? the_case.o->time_scale : 1.0));
                 if (lim2 < limit) limit = lim2, own = 1;
             }
             started(s);
@@ -549,7 +549,7 @@ static void run_step(const ps_step *s)
  * with the exception code as its exit code, which the parent reports; no debugger. */
 static LONG WINAPI die_on_exception(EXCEPTION_POINTERS *ep)
 {
-    FlushFileBuffers(g.out);
+    FlushFileBuffers(the_case.out);
     TerminateProcess(GetCurrentProcess(), ep->ExceptionRecord->ExceptionCode);
     return EXCEPTION_EXECUTE_HANDLER;
 }
@@ -559,44 +559,44 @@ int ps_child_main(const ps_child_opts *o)
     ps_diag d;
     int i;
     char *slash;
-    memset(&g, 0, sizeof g);
+    memset(&the_case, 0, sizeof the_case);
     memset(&d, 0, sizeof d);
-    g.o = o;
-    InitializeCriticalSection(&g.out_lock);
-    InitializeCriticalSection(&g.qlock);
-    g.out = GetStdHandle(STD_OUTPUT_HANDLE);
-    g.on_wine = ps_platform_is_wine();
-    g.wine_version = ps_wine_version();
-    g.outcome = PS_PASS;
-    g.srcdir = ps_xstrdup(o->file);
-    slash = strrchr(g.srcdir, '/');
-    if (!slash || strrchr(g.srcdir, '\\') > slash) slash = strrchr(g.srcdir, '\\');
+    the_case.o = o;
+    InitializeCriticalSection(&the_case.out_lock);
+    InitializeCriticalSection(&the_case.qlock);
+    the_case.out = GetStdHandle(STD_OUTPUT_HANDLE);
+    the_case.on_wine = ps_platform_is_wine();
+    the_case.wine_version = ps_wine_version();
+    the_case.outcome = PS_PASS;
+    the_case.srcdir = ps_xstrdup(o->file);
+    slash = strrchr(the_case.srcdir, '/');
+    if (!slash || strrchr(the_case.srcdir, '\\') > slash) slash = strrchr(the_case.srcdir, '\\');
     if (slash) *slash = 0;
-    else strcpy(g.srcdir, ".");
+    else strcpy(the_case.srcdir, ".");
     SetErrorMode(SEM_FAILCRITICALERRORS | SEM_NOGPFAULTERRORBOX);
     SetUnhandledExceptionFilter(die_on_exception);
     if (cp_missing_op()) {
         char *r = ps_sprintf("harness: this build's executor has no implementation of the op '%s'", cp_missing_op());
         cp_finish(PS_ERROR, 0, r);
     }
-    g.c = ps_load_case(o->file, &d);
-    if (!g.c) {
+    the_case.c = ps_load_case(o->file, &d);
+    if (!the_case.c) {
         cp_finish(PS_ERROR, 0, d.count ? d.msgs[0] : "cannot parse the case");
     }
-    g.t_case = ps_now_ms();
-    g.deadline = g.t_case + (double)o->timeout_ms;
-    for (i = 0; i < g.c->nsteps; i++) run_step(&g.c->steps[i]);
+    the_case.t_case = ps_now_ms();
+    the_case.deadline = the_case.t_case + (double)o->timeout_ms;
+    for (i = 0; i < the_case.c->nsteps; i++) run_step(&the_case.c->steps[i]);
     /* the parser makes every background step awaited, so none can be left unjudged */
-    for (i = 0; i < g.nactors; i++)
-        if (g.actors[i]->bg) {
+    for (i = 0; i < the_case.nactors; i++)
+        if (the_case.actors[i]->bg) {
             char *r = ps_sprintf("harness: the background step of line %d (%s) was never judged",
-                                 g.actors[i]->step->line, g.actors[i]->name);
-            cp_finish(PS_ERROR, g.actors[i]->step->line, r);
+                                 the_case.actors[i]->step->line, the_case.actors[i]->name);
+            cp_finish(PS_ERROR, the_case.actors[i]->step->line, r);
         }
     /* the server under test: its exit is traced; a crash fails the case; one still
      * running is ended (by cp_finish) */
-    for (i = 0; i < g.nactors; i++) {
-        actor *a = g.actors[i];
+    for (i = 0; i < the_case.nactors; i++) {
+        actor *a = the_case.actors[i];
         DWORD code = 0;
         int exited;
         ps_trace_entry e;
@@ -611,7 +611,7 @@ int ps_child_main(const ps_child_opts *o)
         e.op = "serve";
         e.call = "the server under test at the end of the case";
         e.timed = 1;
-        e.t_ms = ps_now_ms() - g.t_case;
+        e.t_ms = ps_now_ms() - the_case.t_case;
         e.ret = exited ? "exited" : "still running: ended";
         if (exited) ps_actual_set(&act, "code", "0x%08lX", code);
         e.actual = &act;
@@ -625,11 +625,11 @@ int ps_child_main(const ps_child_opts *o)
             cp_finish(PS_FAIL, 0, r);
         }
     }
-    if (ps_case_outcome(g.outcome, g.checks, g.skipped) == PS_SKIP)
-        cp_finish(PS_SKIP, g.skip_line, g.skip_reason);
-    if (g.outcome == PS_PASS && g.skipped)
-        snprintf(g.reason, sizeof g.reason, "%d step(s) skipped, the first on line %d: %s", g.skipped,
-                 g.skip_line, g.skip_reason);
-    cp_finish(g.outcome, g.decided_line, g.outcome == PS_PASS && !g.skipped ? "" : g.reason);
+    if (ps_case_outcome(the_case.outcome, the_case.checks, the_case.skipped) == PS_SKIP)
+        cp_finish(PS_SKIP, the_case.skip_line, the_case.skip_reason);
+    if (the_case.outcome == PS_PASS && the_case.skipped)
+        snprintf(the_case.reason, sizeof the_case.reason, "%d step(s) skipped, the first on line %d: %s", the_case.skipped,
+                 the_case.skip_line, the_case.skip_reason);
+    cp_finish(the_case.outcome, the_case.decided_line, the_case.outcome == PS_PASS && !the_case.skipped ? "" : the_case.reason);
     return 0;
 }
