@@ -295,3 +295,11 @@ char *ps_translate_cmdline(const char *cmd)
     }
     return ps_buf_steal(&out);
 }
+
+void ps_iso_now(char *buf, size_t n)
+{
+    SYSTEMTIME st;
+    GetSystemTime(&st);
+    snprintf(buf, n, "%04u-%02u-%02uT%02u:%02u:%02uZ", st.wYear, st.wMonth, st.wDay, st.wHour,
+             st.wMinute, st.wSecond);
+}

@@ -22,6 +22,9 @@ wchar_t *ps_wide(const char *s);
 char *ps_utf8(const wchar_t *w);
 char *ps_utf8n(const wchar_t *w, int n);
 
+/* The current UTC time as ISO 8601 ("2026-11-30T02:42:26Z"), into buf. */
+void ps_iso_now(char *buf, size_t n);
+
 /* High-resolution milliseconds since an arbitrary start. */
 double ps_now_ms(void);
 

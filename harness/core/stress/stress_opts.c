@@ -1,5 +1,6 @@
 /* stress_opts.c: see stress_opts.h. */
 #include "stress_opts.h"
+#include "scenario.h"
 #include "psutil.h"
 #include <stdarg.h>
 #include <stdio.h>
@@ -66,20 +67,11 @@ static char *strtok_r_portable(char *s, const char *delim, char **save)
 }
 
 /* ---------------- numbers ---------------- */
+/* The one size parser of the project (scenario_values.c): decimal, k/m, no overflow. */
 int ps_stress_parse_size(const char *s, uint64_t *v)
 {
-    char *e;
     unsigned long long x;
-    if (!s || *s < '0' || *s > '9') return -1;
-    x = strtoull(s, &e, 10);
-    if (*e == 'k' || *e == 'K') {
-        if (x > (~0ull >> 10)) return -1;
-        x <<= 10, e++;
-    } else if (*e == 'm' || *e == 'M') {
-        if (x > (~0ull >> 20)) return -1;
-        x <<= 20, e++;
-    }
-    if (*e) return -1;
+    if (ps_parse_size(s, &x) != 0) return -1;
     *v = (uint64_t)x;
     return 0;
 }

@@ -429,13 +429,6 @@ static int is_terminal(void)
     return GetConsoleMode(GetStdHandle(STD_OUTPUT_HANDLE), &m) != 0;
 }
 
-static void iso_now(char *buf, size_t n)
-{
-    SYSTEMTIME st;
-    GetSystemTime(&st);
-    snprintf(buf, n, "%04u-%02u-%02uT%02u:%02u:%02uZ", st.wYear, st.wMonth, st.wDay, st.wHour,
-             st.wMinute, st.wSecond);
-}
 
 /* 1. Finds and parses every case first: 0, or the exit status (2) after the errors. */
 static int load_cases(const ps_options *o, ps_case ***cases_out, int *ncases_out)
@@ -533,7 +526,7 @@ static void start_run(const ps_options *o, const ps_case **sel, int nsel, int nw
     run->shard_n = o->shard_n;
     run->selected = nwhole;
     run->harness_version = ps_xstrdup(PIPESPEC_VERSION);
-    iso_now(when, sizeof when);
+    ps_iso_now(when, sizeof when);
     run->started = ps_xstrdup(when);
     run->strict = o->strict;
     GetSystemInfo(&si);

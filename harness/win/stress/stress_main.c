@@ -15,13 +15,6 @@ struct stress_setup stress;
 static shared_state shared_local; /* the shared counters when nobody else shares them */
 static HANDLE shared_map;
 
-static void iso_now(char *buf, size_t n)
-{
-    SYSTEMTIME st;
-    GetSystemTime(&st);
-    snprintf(buf, n, "%04u-%02u-%02uT%02u:%02u:%02uZ", st.wYear, st.wMonth, st.wDay, st.wHour, st.wMinute,
-             st.wSecond);
-}
 
 /* The run's configuration in one line (the STRESS line's parenthesis). */
 static char *config_text(void)
@@ -171,7 +164,7 @@ static void run_describe(ps_stress_run *run, const ps_stress_opts *opts)
     run->rate = opts->rate;
     run->platform = ps_xstrdup(ps_platform_describe());
     run->version = ps_xstrdup(PIPESPEC_VERSION);
-    iso_now(when, sizeof when);
+    ps_iso_now(when, sizeof when);
     run->started = ps_xstrdup(when);
     run->config = config_text();
     run->pipe = ps_sprintf("\\\\.\\pipe\\%s", stress.pipe_name);
