@@ -24,7 +24,7 @@ for f in $(find scenarios -name '*.case' | sort); do
   n=$((n + 1))
   # the counts, from the case file itself
   steps=$(grep -cE '^[[:space:]]*(server|client|proc|pending)[[:space:]]' "$f")
-  wines=$(grep -c ' wine: ' "$f")
+  wines=$(grep -cE ' wine ?[<>=0-9.,]*: ' "$f")
   oks=$(grep -cE '^[[:space:]]*(todo_wine )?ok\(' "$out/$id.c")
   todos=$(grep -cE '^[[:space:]]*todo_wine ok\(' "$out/$id.c")
   [ "$oks" = "$steps" ] || { echo "FAIL: $id: $oks ok() for $steps steps"; fails=1; }
