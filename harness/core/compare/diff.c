@@ -208,27 +208,18 @@ static void diff_step(ps_diff *d, const char *cname, const step *sa, const step 
         free(va);
         free(vb);
     }
-    if (nkeys == 1) {
-        if (lenient && strncmp(sa->key, "0\t", 2)) /* a race's fields; none for line 0 */
-            diff_fields(d, cname, sa->label, ps_jv_get(sa->e, "fields"), ps_jv_get(sb->e, "fields"), ctx, lenient);
-        free(ctx);
-        free(ea);
-        free(eb);
-        free(wa);
-        free(wb);
-        return;
-    }
-    va = error_text(sa->e);
-    vb = error_text(sb->e);
-    {
+    if (nkeys > 1) { /* the error, unless a line-0 entry or a declared race */
         char *ca = scalar(sa->e, "error"), *cb = scalar(sb->e, "error");
+        va = error_text(sa->e);
+        vb = error_text(sb->e);
         if (!same(ca, cb)) add_item(d, PS_DIFF_STEP, cname, sa->label, "error", va, vb, ctx);
         free(ca);
         free(cb);
+        free(va);
+        free(vb);
     }
-    free(va);
-    free(vb);
-    diff_fields(d, cname, sa->label, ps_jv_get(sa->e, "fields"), ps_jv_get(sb->e, "fields"), ctx, lenient);
+    if (strncmp(sa->key, "0\t", 2)) /* no fields for line 0; a race's fields as any step's */
+        diff_fields(d, cname, sa->label, ps_jv_get(sa->e, "fields"), ps_jv_get(sb->e, "fields"), ctx, lenient);
     free(ctx);
     free(ea);
     free(eb);
