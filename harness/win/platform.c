@@ -225,11 +225,30 @@ static int is_dir(const char *path)
     return attr != INVALID_FILE_ATTRIBUTES && (attr & FILE_ATTRIBUTE_DIRECTORY);
 }
 
+typedef WCHAR *(CDECL *wine_dos_name_fn)(const char *);
+static char *dos_path_of(wine_dos_name_fn f, const char *unix_path);
+
 const char *ps_scenarios_dir(void)
 {
     static char *found;
     static int done;
     if (!done) {
+        /* PIPESPEC_SCENARIOS first (the Linux launcher sets it to the source tree's, so a
+         * build folder anywhere finds them; a Unix path is translated under Wine) */
+        char env[MAX_PATH * 3];
+        DWORD n = GetEnvironmentVariableA("PIPESPEC_SCENARIOS", env, sizeof env);
+        if (n > 0 && n < sizeof env) {
+            char *d = NULL;
+            if (env[0] == '/' && ps_platform_is_wine()) {
+                HMODULE k32 = GetModuleHandleW(L"kernel32.dll");
+                wine_dos_name_fn f = k32 ? (wine_dos_name_fn)(void (*)(void))GetProcAddress(k32, "wine_get_dos_file_name") : NULL;
+                if (f) d = dos_path_of(f, env);
+            }
+            if (is_dir(d ? d : env)) found = ps_xstrdup(d ? d : env);
+            free(d);
+        }
+    }
+    if (!done && !found) {
         char *beside = ps_sprintf("%s\\scenarios", ps_exe_dir());
         char *build = ps_sprintf("%s\\..\\..\\scenarios", ps_exe_dir());
         if (is_dir("scenarios")) found = ps_xstrdup("scenarios");
@@ -237,12 +256,11 @@ const char *ps_scenarios_dir(void)
         else if (is_dir(build)) found = ps_xstrdup(build);
         free(beside);
         free(build);
-        done = 1;
     }
+    done = 1;
     return found;
 }
 
-typedef WCHAR *(CDECL *wine_dos_name_fn)(const char *);
 
 /* A Unix path as Wine sees it (Z:\\...), when it names an existing file or folder;
  * NULL otherwise. */
