@@ -166,6 +166,16 @@ static void nt_took_handle(actor *a, const ps_step *s, const wchar_t *w, int ser
         nt_pair_client(a);
 }
 
+/* A call that succeeded with a new handle: the actor's handle is now that one (its old
+ * one closed). Returns 1 when it took it. */
+static int nt_adopt(actor *a, NTSTATUS st, HANDLE h)
+{
+    if (st < 0 || !h) return 0;
+    if (a->h != INVALID_HANDLE_VALUE && a->h) CloseHandle(a->h);
+    a->h = h;
+    return 1;
+}
+
 void op_ntcreate(actor *a, const ps_step *s)
 {
     static const char *const dispos[] = {"supersede", "open", "create", "open_if", "overwrite", "overwrite_if"};
@@ -202,11 +212,7 @@ void op_ntcreate(actor *a, const ps_step *s)
     cp_begin_call(a);
     st = fn(&h, access, &oa, &io, share, dispo, options, msgtype, msgread, nowait, max, in, out, &timeout);
     nt_set_status(a, st);
-    if (st >= 0 && h) {
-        if (a->h != INVALID_HANDLE_VALUE && a->h) CloseHandle(a->h);
-        a->h = h;
-        nt_took_handle(a, s, w, 1, options);
-    }
+    if (nt_adopt(a, st, h)) nt_took_handle(a, s, w, 1, options);
     free(w);
 }
 
@@ -234,11 +240,7 @@ void op_ntopen(actor *a, const ps_step *s)
     cp_begin_call(a);
     st = fn(&h, access, &oa, &io, NULL, 0, share, 1 /* FILE_OPEN */, options, NULL, 0);
     nt_set_status(a, st);
-    if (st >= 0 && h) {
-        if (a->h != INVALID_HANDLE_VALUE && a->h) CloseHandle(a->h);
-        a->h = h;
-        nt_took_handle(a, s, w, 0, options);
-    }
+    if (nt_adopt(a, st, h)) nt_took_handle(a, s, w, 0, options);
     free(w);
 }
 
@@ -260,10 +262,7 @@ void op_ntdir(actor *a, const ps_step *s)
     cp_begin_call(a);
     st = fn(&h, GENERIC_READ | SYNCHRONIZE, &oa);
     nt_set_status(a, st);
-    if (st >= 0 && h) {
-        if (a->h != INVALID_HANDLE_VALUE && a->h) CloseHandle(a->h);
-        a->h = h;
-    }
+    nt_adopt(a, st, h);
     free(w);
 }
 

@@ -23,28 +23,35 @@ typedef struct {
 } sys_handle_info;
 typedef LONG(WINAPI *nt_query_system_information_fn)(int, PVOID, ULONG, PULONG);
 
-static long count_handles_system(DWORD pid)
+/* NtQuerySystemInformation(cls) into a buffer that grows from *size (at most limit)
+ * while the answer does not fit; the buffer (free it) with *st, or NULL when ntdll has
+ * no such function. */
+static void *query_system(int cls, ULONG *size, ULONG limit, LONG *st)
 {
     static nt_query_system_information_fn f;
-    ULONG size = 1 << 16, ret = 0, i;
-    long n = 0;
-    LONG st;
-    sys_handle_info *p;
+    ULONG ret = 0;
+    void *p;
     if (!f) {
         HMODULE nt = GetModuleHandleW(L"ntdll.dll");
         f = nt ? (nt_query_system_information_fn)(void (*)(void))GetProcAddress(nt, "NtQuerySystemInformation") : NULL;
-        if (!f) return -1;
+        if (!f) return NULL;
     }
     for (;;) {
-        p = ps_xmalloc(size);
-        st = f(16, p, size, &ret);
-        if (st == (LONG)0xC0000004 && size < (1u << 28)) { /* STATUS_INFO_LENGTH_MISMATCH */
-            free(p);
-            size *= 2;
-            continue;
-        }
-        break;
+        p = ps_xmalloc(*size);
+        *st = f(cls, p, *size, &ret);
+        if (*st != (LONG)0xC0000004 || *size >= limit) return p; /* STATUS_INFO_LENGTH_MISMATCH */
+        free(p);
+        *size *= 2;
     }
+}
+
+static long count_handles_system(DWORD pid)
+{
+    ULONG size = 1 << 16, i;
+    long n = 0;
+    LONG st;
+    sys_handle_info *p = query_system(16, &size, 1u << 28, &st);
+    if (!p) return -1;
     if (st != 0) {
         free(p);
         return -1;
@@ -153,26 +160,11 @@ typedef struct {
 /* User + kernel time of process `pid` by SystemProcessInformation, -1 n/a. */
 static double spi_cpu_ms(DWORD pid)
 {
-    static nt_query_system_information_fn f;
-    ULONG size = 1 << 18, ret = 0;
+    ULONG size = 1 << 18;
     double r = -1;
     LONG st;
-    unsigned char *p;
-    if (!f) {
-        HMODULE nt = GetModuleHandleW(L"ntdll.dll");
-        f = nt ? (nt_query_system_information_fn)(void (*)(void))GetProcAddress(nt, "NtQuerySystemInformation") : NULL;
-        if (!f) return -1;
-    }
-    for (;;) {
-        p = ps_xmalloc(size);
-        st = f(5, p, size, &ret);
-        if (st == (LONG)0xC0000004 && size < (1u << 26)) { /* STATUS_INFO_LENGTH_MISMATCH */
-            free(p);
-            size *= 2;
-            continue;
-        }
-        break;
-    }
+    unsigned char *p = query_system(5, &size, 1u << 26, &st);
+    if (!p) return -1;
     if (st == 0) {
         size_t off = 0;
         while (off + sizeof(sys_process_entry) <= (size_t)size) {
