@@ -144,6 +144,8 @@ void cp_set_text_field(actor *a, const unsigned char *buf, DWORD n);
 /* case_pipe.c: pipe operations, one Win32 call each; they fill a->act, a->call, a->ret */
 void cp_set_bool_result(actor *a, BOOL ok);
 actor *cp_find_actor(const char *name);
+/* Pairs a client end with the server end of its pipe that started listening first. */
+void cp_pair_client(actor *a);
 void op_create(actor *a, const ps_step *s);
 void op_connect(actor *a, const ps_step *s);
 void op_open(actor *a, const ps_step *s);
@@ -162,6 +164,8 @@ void op_access(actor *a, const ps_step *s);
 void op_anon(actor *a, const ps_step *s);
 void op_transact(actor *a, const ps_step *s);
 void op_result(actor *a, const ps_step *s);
+/* GetOverlappedResult on one call, its data checked; collected when complete (case_pipe.c) */
+void cp_collect_call(actor *a, ov_call *c, int again, BOOL wait);
 void op_close(actor *a, const ps_step *s);
 void op_disconnect(actor *a, const ps_step *s);
 void op_token(actor *a, const ps_step *s);

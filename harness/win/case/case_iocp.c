@@ -131,9 +131,8 @@ static void cp_report_ov(actor *a, const OVERLAPPED *ov)
 void op_collect(actor *a, const ps_step *s)
 {
     long nth = cp_nth_arg(s, 1);
-    BOOL wait = ps_arg_get(s, "wait") ? cp_bool_arg(s, "wait") : TRUE, ok;
-    ov_call *c, **pp;
-    DWORD n = 0;
+    BOOL wait = ps_arg_get(s, "wait") ? cp_bool_arg(s, "wait") : TRUE;
+    ov_call *c;
     int again = 0;
     cp_reap_helpers();
     c = cp_nth_call(a, nth);
@@ -147,32 +146,8 @@ void op_collect(actor *a, const ps_step *s)
         cp_harness_fault(a, "collect nth=%ld: %s has no such outstanding overlapped call", nth, a->name);
         return;
     }
-    cp_begin_call(a);
-    ok = GetOverlappedResult(a->h, &c->ov, &n, wait);
-    cp_set_bool_result(a, ok);
-    if (ok || a->act.error == ERROR_MORE_DATA) {
-        ps_actual_set(&a->act, "bytes", "%lu", n);
-        if ((!strcmp(c->op, "read") || !strcmp(c->op, "transact")) && n > c->got && c->out) {
-            cp_check_read(a, c->out + c->got, n - c->got, ok);
-            c->got = n;
-        }
-    } else if (a->act.error != ERROR_IO_INCOMPLETE)
-        ps_actual_set(&a->act, "bytes", "%lu", n);
+    cp_collect_call(a, c, again, wait);
     cp_report_ov(a, &c->ov);
-    if (again || (!ok && a->act.error == ERROR_IO_INCOMPLETE)) return; /* still outstanding, or collected */
-    if (!strcmp(c->op, "write")) cp_settle(a, c->msg, n);
-    for (pp = &a->ov_head; *pp != c; pp = &(*pp)->next) {}
-    *pp = c->next;
-    a->ov_tail = NULL;
-    for (pp = &a->ov_head; *pp; pp = &(*pp)->next) a->ov_tail = *pp;
-    c->next = NULL;
-    if (a->ov_done) {
-        CloseHandle(a->ov_done->ov.hEvent);
-        free(a->ov_done->out);
-        free(a->ov_done->in);
-        free(a->ov_done);
-    }
-    a->ov_done = c;
 }
 
 void op_ovstate(actor *a, const ps_step *s)

@@ -98,28 +98,6 @@ static void nt_set_base(actor *a, const ps_step *s, const wchar_t *w, actor *r)
     free(u);
 }
 
-/* A client end pairs with the server end of its pipe that started listening first,
- * as case_pipe.c's open does (BEHAVIOUR row 46). */
-static void nt_pair_client(actor *a)
-{
-    actor *best = NULL;
-    int i;
-    if (!a->base[0]) return;
-    for (i = 0; i < the_case.nactors; i++) {
-        actor *s = the_case.actors[i];
-        if (!s->is_server || s->h == INVALID_HANDLE_VALUE || s->peer || !s->listen_seq) continue;
-        if (strcmp(s->base, a->base)) continue;
-        if (!best || s->listen_seq < best->listen_seq) best = s;
-    }
-    if (!best) return;
-    EnterCriticalSection(&the_case.qlock);
-    best->peer = a;
-    best->listen_seq = 0;
-    a->peer = best;
-    cp_clear_queue_locked(a);
-    cp_clear_queue_locked(best);
-    LeaveCriticalSection(&the_case.qlock);
-}
 
 static ULONG nt_share(const ps_step *s)
 {
@@ -163,7 +141,7 @@ static void nt_took_handle(actor *a, const ps_step *s, const wchar_t *w, int ser
         a->read_message = rd && !strcmp(rd, "message");
         a->nowait = wt && !strcmp(wt, "nowait");
     } else if (a->role == PS_ROLE_CLIENT)
-        nt_pair_client(a);
+        cp_pair_client(a); /* as an open does (BEHAVIOUR row 46) */
 }
 
 /* A call that succeeded with a new handle: the actor's handle is now that one (its old

@@ -31,13 +31,14 @@ static void cp_set_base(actor *a, const wchar_t *name)
     free(u);
 }
 
-static void cp_pair_client(actor *a)
+void cp_pair_client(actor *a)
 {
     /* The peer is the server end that started listening first (BEHAVIOUR row 46;
      * WT test_multiple_instances): an instance listens from its creation, stops when a
      * client takes it or it is disconnected, and listens again on ConnectNamedPipe. */
     actor *best = NULL;
     int i;
+    if (!a->base[0]) return; /* no pipe name to pair by */
     for (i = 0; i < the_case.nactors; i++) {
         actor *s = the_case.actors[i];
         if (!s->is_server || s->h == INVALID_HANDLE_VALUE || s->peer || !s->listen_seq) continue;
@@ -465,38 +466,48 @@ void op_transact(actor *a, const ps_step *s)
     free(out);
 }
 
+/* GetOverlappedResult on call c of actor a, the data it read checked (what was not
+ * checked yet: asked again, a call may show more); when it has completed and is not a
+ * second question (again), it leaves the outstanding calls and becomes the last one
+ * collected. Shared by `result` (the oldest call) and `collect` (the Nth). */
+void cp_collect_call(actor *a, ov_call *c, int again, BOOL wait)
+{
+    DWORD n = 0;
+    BOOL ok;
+    ov_call **pp;
+    cp_begin_call(a);
+    ok = GetOverlappedResult(a->h, &c->ov, &n, wait);
+    cp_set_bool_result(a, ok);
+    if (ok || a->act.error != ERROR_IO_INCOMPLETE) ps_actual_set(&a->act, "bytes", "%lu", n);
+    if ((ok || a->act.error == ERROR_MORE_DATA) && (!strcmp(c->op, "read") || !strcmp(c->op, "transact")) &&
+        n > c->got && c->out) {
+        cp_check_read(a, c->out + c->got, n - c->got, ok);
+        c->got = n;
+    }
+    if (again || (!ok && a->act.error == ERROR_IO_INCOMPLETE)) return; /* asked again, or still outstanding */
+    if (!strcmp(c->op, "write")) cp_settle(a, c->msg, n); /* what really went (all, or part when cancelled) */
+    for (pp = &a->ov_head; *pp != c; pp = &(*pp)->next) {}
+    *pp = c->next;
+    a->ov_tail = NULL;
+    for (pp = &a->ov_head; *pp; pp = &(*pp)->next) a->ov_tail = *pp;
+    c->next = NULL;
+    cp_free_call(a->ov_done);
+    a->ov_done = c;
+}
+
 /* Collects the actor's oldest outstanding overlapped call (or asks again about the
  * last one collected). */
 void op_result(actor *a, const ps_step *s)
 {
-    DWORD n = 0;
-    BOOL ok, wait = ps_arg_get(s, "wait") ? cp_bool_arg(s, "wait") : TRUE;
+    BOOL wait = ps_arg_get(s, "wait") ? cp_bool_arg(s, "wait") : TRUE;
     ov_call *c = a->ov_head ? a->ov_head : a->ov_done;
-    int fresh = c == a->ov_head;
     if (!c) {
         CALL("GetOverlappedResult(%s)", a->name);
         cp_harness_fault(a, "result on %s: no overlapped call was made on this actor, so there is nothing to collect", a->name);
         return;
     }
     CALL("GetOverlappedResult(%s, %s of line %d, wait=%s)", a->name, c->op, c->line, wait ? "TRUE" : "FALSE");
-    cp_begin_call(a);
-    ok = GetOverlappedResult(a->h, &c->ov, &n, wait);
-    cp_set_bool_result(a, ok);
-    if (ok || a->act.error == ERROR_MORE_DATA) {
-        ps_actual_set(&a->act, "bytes", "%lu", n);
-        /* check what was not checked yet (asked again, a call may show more) */
-        if ((!strcmp(c->op, "read") || !strcmp(c->op, "transact")) && n > c->got && c->out) {
-            cp_check_read(a, c->out + c->got, n - c->got, ok);
-            c->got = n;
-        }
-    }
-    if (!fresh || (!ok && a->act.error == ERROR_IO_INCOMPLETE)) return; /* still outstanding */
-    if (!strcmp(c->op, "write")) cp_settle(a, c->msg, n); /* what really went (all, or part when cancelled) */
-    a->ov_head = c->next;
-    if (!a->ov_head) a->ov_tail = NULL;
-    c->next = NULL;
-    cp_free_call(a->ov_done);
-    a->ov_done = c;
+    cp_collect_call(a, c, c != a->ov_head, wait);
 }
 
 void op_close(actor *a, const ps_step *s)
