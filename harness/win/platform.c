@@ -321,3 +321,26 @@ void ps_iso_now(char *buf, size_t n)
     snprintf(buf, n, "%04u-%02u-%02uT%02u:%02u:%02uZ", st.wYear, st.wMonth, st.wDay, st.wHour,
              st.wMinute, st.wSecond);
 }
+
+/* One lock for every process start of this process, so the handles made inheritable
+ * for one child are never inherited by another started at the same moment. */
+static SRWLOCK spawn_lock = SRWLOCK_INIT;
+
+BOOL ps_spawn(wchar_t *cmd, const HANDLE *inherit, int ninherit, STARTUPINFOW *si, DWORD flags,
+              PROCESS_INFORMATION *pi, DWORD *err)
+{
+    BOOL ok = FALSE;
+    int attempt, i;
+    for (attempt = 0; attempt < 4; attempt++) {
+        AcquireSRWLockExclusive(&spawn_lock);
+        for (i = 0; i < ninherit; i++) SetHandleInformation(inherit[i], HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT);
+        SetLastError(0xdeadbeef);
+        ok = CreateProcessW(NULL, cmd, NULL, NULL, TRUE, flags, NULL, NULL, si, pi);
+        *err = ok ? 0 : GetLastError();
+        for (i = 0; i < ninherit; i++) SetHandleInformation(inherit[i], HANDLE_FLAG_INHERIT, 0);
+        ReleaseSRWLockExclusive(&spawn_lock);
+        if (ok || *err != ERROR_INTERNAL_ERROR) break;
+        Sleep(50u << attempt);
+    }
+    return ok;
+}

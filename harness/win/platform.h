@@ -25,6 +25,13 @@ char *ps_utf8n(const wchar_t *w, int n);
 /* The current UTC time as ISO 8601 ("2026-11-30T02:42:26Z"), into buf. */
 void ps_iso_now(char *buf, size_t n);
 
+/* CreateProcessW of cmd with only the handles in inherit[] inheritable (they are just
+ * while this child is created, under one process-wide lock), trying again when a start
+ * fails for a moment under load (ERROR_INTERNAL_ERROR, seen under Wine while many
+ * processes start). *err: 0, or the last error. */
+BOOL ps_spawn(wchar_t *cmd, const HANDLE *inherit, int ninherit, STARTUPINFOW *si, DWORD flags,
+              PROCESS_INFORMATION *pi, DWORD *err);
+
 /* High-resolution milliseconds since an arbitrary start. */
 double ps_now_ms(void);
 

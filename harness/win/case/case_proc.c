@@ -21,8 +21,6 @@ static DWORD WINAPI out_reader(LPVOID p)
     return 0;
 }
 
-static SRWLOCK spawn_lock = SRWLOCK_INIT;
-
 void op_start(actor *a, const ps_step *s)
 {
     const char *raw = ps_arg_get(s, "cmd") ? ps_arg_get(s, "cmd") : "";
@@ -50,26 +48,15 @@ void op_start(actor *a, const ps_step *s)
     si.hStdInput = GetStdHandle(STD_INPUT_HANDLE);
     si.hStdOutput = wr;
     si.hStdError = wr;
-    /* Only this program may inherit its output's write end: it is inheritable just
-     * while this program is created, under a lock, so programs started at the same
-     * time by other actors never hold each other's output open (as in the runner). */
+    /* Only this program inherits its output's write end (ps_spawn). A start that keeps
+     * failing with ERROR_INTERNAL_ERROR (the platform under load) says nothing about the
+     * program: the harness could not start it (ERROR, not a verdict). */
     {
-        /* A start can fail for a moment under load (Wine: ERROR_INTERNAL_ERROR while many
-         * processes start): that says nothing about the program, so try again; if it
-         * keeps failing so, the harness could not start it (ERROR, not a verdict). */
-        int attempt;
-        for (attempt = 0; attempt < 4; attempt++) {
-            AcquireSRWLockExclusive(&spawn_lock);
-            SetHandleInformation(wr, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT);
-            SetLastError(0xdeadbeef);
-            ok = CreateProcessW(NULL, w, NULL, NULL, TRUE, 0, NULL, NULL, &si, &a->pi);
-            cp_set_bool_result(a, ok);
-            SetHandleInformation(wr, HANDLE_FLAG_INHERIT, 0);
-            ReleaseSRWLockExclusive(&spawn_lock);
-            if (ok || a->act.error != ERROR_INTERNAL_ERROR) break;
-            Sleep(50u << attempt);
-        }
-        if (!ok && a->act.error == ERROR_INTERNAL_ERROR)
+        DWORD err;
+        ok = ps_spawn(w, &wr, 1, &si, 0, &a->pi, &err);
+        a->act.error = err;
+        snprintf(a->ret, sizeof a->ret, "%s", ok ? "TRUE" : "FALSE");
+        if (!ok && err == ERROR_INTERNAL_ERROR)
             cp_harness_fault(a, "CreateProcessW of %s failed with ERROR_INTERNAL_ERROR four times (the platform under load)", a->name);
     }
     CloseHandle(wr);

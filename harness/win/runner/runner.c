@@ -96,7 +96,6 @@ static struct {
     job *jobs;
     int njobs;
     volatile LONG next;
-    CRITICAL_SECTION spawn_lock;
     HANDLE progress_event;
     int *order; /* job indexes in start order */
     char exe[MAX_PATH * 3];
@@ -144,7 +143,6 @@ static void spawn_standby(standby *sb)
     JOBOBJECT_EXTENDED_LIMIT_INFORMATION lim;
     wchar_t *wcmd;
     BOOL ok = FALSE;
-    int attempt;
 
     memset(sb, 0, sizeof *sb);
     ps_buf_init(&cmd);
@@ -196,17 +194,12 @@ static void spawn_standby(standby *sb)
      * leaked write end would keep a reader waiting for an end of file). A start can
      * fail for a moment under load (seen under Wine as ERROR_INTERNAL_ERROR while a
      * stress run held 1,000 pipes): that is the harness's trouble, so try again. */
-    for (attempt = 0; attempt < 4 && !ok; attempt++) {
-        EnterCriticalSection(&runs.spawn_lock);
-        SetHandleInformation(out_wr, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT);
-        SetHandleInformation(in_rd, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT);
-        ok = CreateProcessW(NULL, wcmd, NULL, NULL, TRUE, CREATE_SUSPENDED, NULL, NULL, &si, &pi);
-        sb->err = ok ? 0 : GetLastError();
+    {
+        HANDLE inherit[2];
+        inherit[0] = out_wr;
+        inherit[1] = in_rd;
+        ok = ps_spawn(wcmd, inherit, 2, &si, CREATE_SUSPENDED, &pi, &sb->err);
         if (!ok) snprintf(sb->what, sizeof sb->what, "CreateProcessW");
-        SetHandleInformation(out_wr, HANDLE_FLAG_INHERIT, 0);
-        SetHandleInformation(in_rd, HANDLE_FLAG_INHERIT, 0);
-        LeaveCriticalSection(&runs.spawn_lock);
-        if (!ok) Sleep(50u << attempt);
     }
     CloseHandle(out_wr);
     CloseHandle(in_rd);
@@ -680,7 +673,6 @@ int ps_runner_main(const ps_options *o)
         list_cases(o, sel, nsel);
         return 0;
     }
-    InitializeCriticalSection(&runs.spawn_lock);
     runs.progress_event = CreateEventW(NULL, FALSE, FALSE, NULL);
     rng_state = o->seed ? o->seed : (unsigned long)GetTickCount() | 1UL;
     if (o->shuffle) printf("shuffle seed: %lu\n", rng_state);
@@ -716,7 +708,6 @@ void ps_run_one(const ps_options *o, const ps_case *c, int index, ps_result *r)
         u = ps_utf8(w);
         snprintf(runs.exe, sizeof runs.exe, "%s", u);
         free(u);
-        InitializeCriticalSection(&runs.spawn_lock);
         ready = 1;
     }
     runs.o = o;
