@@ -183,11 +183,16 @@ else show "$tmp/conf-fail.txt"; bad "ci/conformance with a failing demo client (
 cd "$tmp" || exit 1
 
 # --- ci/fuzz as non-root without clang ------------------------------------------------
+# (the other user runs copies of the scripts: the checkout itself may be readable by
+# root alone, as a clone into `mktemp -d` is)
+mkdir -p "$tmp/src"
+cp -r "$src/ci" "$tmp/src/"
+chmod -R a+rX "$tmp/src"
 if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ]; then
   mkdir -p "$tmp/nobin"
   for t in bash dirname id env; do ln -s "$(command -v "$t")" "$tmp/nobin/$t"; done
   chmod 755 "$tmp" "$tmp/nobin"
-  setpriv --reuid=65534 --regid=65534 --clear-groups env PATH="$tmp/nobin" bash "$src/ci/fuzz" 1 \
+  setpriv --reuid=65534 --regid=65534 --clear-groups env PATH="$tmp/nobin" bash "$tmp/src/ci/fuzz" 1 \
     </dev/null >"$tmp/fuzz.txt" 2>&1
   rc=$?
   if [ "$rc" != 0 ] && grep -q "clang is missing" "$tmp/fuzz.txt"; then ok "ci/fuzz as non-root without clang: $(head -1 "$tmp/fuzz.txt")"
@@ -211,7 +216,7 @@ elif [ "$rc" = 77 ] && grep -q "^SKIP: ci/wine-versions: the registry http://127
   ok "ci/wine-versions with an unreachable registry: $(head -1 "$tmp/wv-net.txt")"
 else show "$tmp/wv-net.txt"; bad "ci/wine-versions with an unreachable registry (exit $rc)"; fi
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
-  setpriv --reuid=65534 --regid=65534 --clear-groups env PIPESPEC_BUILD="$tmp/wvb" bash "$src/ci/wine-versions" \
+  setpriv --reuid=65534 --regid=65534 --clear-groups env PIPESPEC_BUILD="$tmp/wvb" bash "$tmp/src/ci/wine-versions" \
     </dev/null >"$tmp/wv-user.txt" 2>&1
   rc=$?
   [ "$rc" = 77 ] && grep -q "^SKIP: ci/wine-versions: needs root" "$tmp/wv-user.txt" && ok "ci/wine-versions as non-root: SKIP, needs root" ||
