@@ -143,7 +143,7 @@ Test(parser, structure_errors)
     expect_error("server S create\nawait S\n",
                  "f.case:5:7: error: found 'S', expected an actor with a background step ('&') earlier in the case");
     expect_error("sleep soon\n", "f.case:4:7: error: found soon, expected a duration (100ms, 2s)");
-    expect_error("debug explode\n", "f.case:4:7: error: found explode, expected crash or hang");
+    expect_error("debug explode\n", "f.case:4:7: error: found explode, expected crash, hang or leak");
     expect_error("server S create name=\"abc\n",
                  "f.case:4:22: error: found an unterminated string, expected a closing '\"'");
     expect_error("server S create name={pipes}\n",

@@ -38,6 +38,9 @@ const char *ps_cli_usage(void)
 "  --timeout-scale X   multiply every timeout and time window's upper bound by X\n"
 "  --verbose           print each case's trace\n"
 "  --no-progress       no live progress line\n"
+"  --cases-per-process N  run up to N cases in turn in one case process, each only\n"
+"                      while the one before left it as it found it (default 100;\n"
+"                      1: a new process for every case)\n"
 "Implementations under test:\n"
 "  --server-cmd CMD    start CMD as the server for each case that needs one ({pipe} is\n"
 "                      replaced by the case's pipe name); default selection: the server suite\n"
@@ -216,6 +219,10 @@ int ps_cli_parse(int argc, char **argv, ps_options *o, char *err, unsigned long 
         } else if (!strcmp(a, "--standby")) { /* internal: a case process started ahead */
             o->cmd = PS_CMD_CHILD;
             o->standby = 1;
+        } else if (!strcmp(a, "--cases-per-process")) {
+            if (need(i, argc, argv, err, errlen) || to_int(a, argv[i + 1], 1, 1000000L, &n, err, errlen)) return -1;
+            o->max_cases = (int)n;
+            i++;
         } else if (!strcmp(a, "--pipe")) {
             if (need(i, argc, argv, err, errlen)) return -1;
             o->child_pipe = argv[++i];

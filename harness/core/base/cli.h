@@ -35,7 +35,8 @@ typedef struct {
     long budget_s;         /* reduce --budget SECONDS (default 300) */
     /* child (internal) */
     const char *child_file, *child_pipe;
-    int standby;           /* --standby: read "FILE\tPIPE\tTIMEOUT" from stdin, then run it */
+    int standby;           /* --standby: read "FILE\tPIPE\tTIMEOUT" lines from stdin, run them */
+    int max_cases;         /* --cases-per-process N (0: the default) */
     long child_timeout_ms;
     int shard_k, shard_n;  /* --shard K/N (run, list); 0/0 = the whole selection */
     const char *durations; /* --durations FILE: a report.json whose durations balance the shards */

@@ -210,7 +210,7 @@ static const ps_opdef ops[] = {
      {{"timeout", PS_ARG_MS, NULL}}},
     {"pending", PS_OP_STMT, "assert an actor's background step has not finished", "",
      {{NULL, 0, NULL}}},
-    {"debug", PS_OP_STMT, "harness self-tests: crash or hang the case process", "",
+    {"debug", PS_OP_STMT, "harness self-tests: crash or hang the case process, or leak a handle", "",
      {{NULL, 0, NULL}}},
 };
 

@@ -57,6 +57,7 @@ void ps_result_free(ps_result *r)
     free(r->divergences);
     free(r->cause);
     free(r->notes);
+    free(r->case_process.retired);
     {
         int i;
         for (i = 0; i < r->noutputs; i++) {
@@ -180,6 +181,14 @@ static void handle_line(ps_child_reader *cr, char *line)
             cr->r->line = atoi(f[2]);
             free(cr->r->reason);
             cr->r->reason = (n >= 4 && f[3][0]) ? ps_xstrdup(f[3]) : NULL;
+        }
+        break;
+    case 'E':
+        cr->ended = 1;
+        cr->reusable = !strcmp(f[1], "reuse");
+        if (!cr->reusable) {
+            free(cr->retire);
+            cr->retire = ps_xstrdup(n >= 3 && f[2][0] ? f[2] : "the case process could not prove itself clean");
         }
         break;
     default: break;

@@ -41,6 +41,11 @@ typedef struct {
     int noutputs;      /* what the programs the case started printed (bounded) */
     struct ps_output { char *actor, *exit, *text; } *outputs;
     int index;         /* position in the whole selection (before --shard), from 0 */
+    struct {
+        unsigned long pid; /* the case process that ran it (0: none) */
+        int seq;           /* 1: its first case; n: the nth it ran */
+        char *retired;     /* why that process ended after this case, or NULL (it ran the next) */
+    } case_process;
 } ps_result;
 
 /* A trace entry (one per executed step, one JSON object in trace_json):
@@ -91,6 +96,9 @@ typedef struct {
     int last_started_line;
     char *last_started_text;
     char *partial; /* an incomplete line held between feeds */
+    int ended;     /* the E line came: the case process is done with the case */
+    int reusable;  /* ... and said it is clean (E reuse) */
+    char *retire;  /* ... or why it ends (E retire), malloc'ed */
     void *trace;   /* internal ps_buf */
     void *divs;    /* internal ps_buf */
 } ps_child_reader;

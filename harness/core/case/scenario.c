@@ -411,9 +411,9 @@ static int parse_statement(pctx *p, ps_step *s, const ps_opdef *op, tok *t, int 
     if (strcmp(op->name, "sleep") == 0 || strcmp(op->name, "debug") == 0) {
         int sleep = op->name[0] == 's';
         if (i >= n || (sleep ? ps_parse_ms(t[i].text, &ms) != 0
-                             : (strcmp(t[i].text, "crash") && strcmp(t[i].text, "hang")))) {
+                             : (strcmp(t[i].text, "crash") && strcmp(t[i].text, "hang") && strcmp(t[i].text, "leak")))) {
             perr(p, i < n ? t[i].col : t[i - 1].col, sleep ? "found %s, expected a duration (100ms, 2s)"
-                                                          : "found %s, expected crash or hang",
+                                                          : "found %s, expected crash, hang or leak",
                  i < n ? t[i].text : "the end of the line");
             return -1;
         }

@@ -79,6 +79,12 @@ static void case_json(ps_buf *b, const ps_result *r)
         }
     }
     ps_buf_addc(b, ']');
+    if (r->case_process.pid) { /* which process ran it, its how-manieth, and why it ended */
+        ps_buf_printf(b, ", \"case_process\": {\"pid\": %lu, \"seq\": %d, \"retired\": ", r->case_process.pid,
+                      r->case_process.seq);
+        ps_rep_json_str(b, r->case_process.retired);
+        ps_buf_addc(b, '}');
+    }
     if (salvaged) {
         /* The child's trace did not parse (typically cut off when the case was killed):
          * the entries that did parse are in "trace", the raw text here. */

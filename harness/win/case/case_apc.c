@@ -10,6 +10,7 @@ typedef struct {
     DWORD rerror, rbytes; /* the last completion routine's arguments */
 } apc_state;
 static apc_state g_st[PS_MAX_ACTORS];
+static volatile LONG ex_live; /* ReadFileEx/WriteFileEx calls whose routine has not run */
 
 static apc_state *state_of(actor *a)
 {
@@ -43,6 +44,7 @@ static VOID CALLBACK ex_done(DWORD err, DWORD n, LPOVERLAPPED ov)
     st->routines++;
     st->rerror = err;
     st->rbytes = n;
+    InterlockedDecrement(&ex_live);
     if (x->write) cp_settle(x->a, x->msg, n);
     else if (err == 0 || err == ERROR_MORE_DATA) cp_check_read(x->a, x->buf, n, err == 0);
     free(x->buf);
@@ -76,8 +78,10 @@ void op_readex(actor *a, const ps_step *s)
     }
     CALL("ReadFileEx(%s, buf[%lu], &overlapped, routine)", a->name, size);
     cp_begin_call(a);
+    InterlockedIncrement(&ex_live);
     ok = ReadFileEx(a->h, x->buf, size, &x->ov, ex_done);
     cp_set_bool_result(a, ok);
+    if (!ok) InterlockedDecrement(&ex_live);
     if (!ok) { /* no routine will run */
         free(x->buf);
         free(x);
@@ -104,8 +108,10 @@ void op_writeex(actor *a, const ps_step *s)
         return;
     }
     cp_begin_call(a);
+    InterlockedIncrement(&ex_live);
     ok = WriteFileEx(a->h, d, len, &x->ov, ex_done);
     cp_set_bool_result(a, ok);
+    if (!ok) InterlockedDecrement(&ex_live);
     if (!ok) {
         cp_settle(a, x->msg, 0);
         free(d);
@@ -166,4 +172,16 @@ void op_resultex(actor *a, const ps_step *s)
     cp_set_bool_result(a, ok);
     if (ok) ps_actual_set(&a->act, "bytes", "%lu", n);
     report_ran(a, st, routines0, apcs0);
+}
+
+/* Between cases (case_serve.c): a routine that has not run still owns its OVERLAPPED
+ * and buffer, which the platform may yet write. */
+int cp_apc_idle(void)
+{
+    return ex_live == 0;
+}
+
+void cp_apc_reset(void)
+{
+    memset(g_st, 0, sizeof g_st);
 }

@@ -30,6 +30,7 @@ void cp_finish(ps_outcome o, int line, const char *reason) /* never returns */
         actor *a = the_case.actors[i];
         if (a->role == PS_ROLE_PROC && a->started) TerminateProcess(a->pi.hProcess, 1);
     }
+    cp_end_case(); /* serving: back to the next case when the process is clean */
     FlushFileBuffers(the_case.out);
     TerminateProcess(GetCurrentProcess(), 0);
     ExitProcess(0);

@@ -61,6 +61,7 @@ typedef struct actor {
     ps_outcome stop_outcome; /* with stop_reason: end the case so (SKIP: cannot be decided here) */
     char stop_reason[300];
     volatile LONG entered;   /* the step's platform call has been entered (see cp_begin_call) */
+    volatile LONG quit;      /* the case is over: the thread returns (case_serve.c) */
     double t_entered;
     double t0, t1;
     int read_message;      /* tracked read mode, for boundary checks */
@@ -185,6 +186,20 @@ char *cp_output_tail(actor *a, int lines, size_t max);
 char *cp_program_exit_note(actor *a);
 /* Sends the captured output of every program the case started to the parent. */
 void cp_emit_outputs(void);
+/* case_serve.c: a case process that runs cases in turn, and the check after each
+ * case that decides whether it can run another honestly (see docs/DESIGN.md). */
+int cp_serving(void);
+/* Marks the process as changed by this case in a way the next case would see (the
+ * process token, an APC left queued...): it ends after this case. */
+void cp_taint(const char *fmt, ...);
+/* Called by cp_finish after the verdict: returns only when the process must end. */
+void cp_end_case(void);
+/* Per-module state of one case, checked and reset between cases. */
+int cp_ntio_idle(int *line);  /* no NT call pending (else its line) */
+void cp_ntio_reset(void);
+void cp_iocp_reset(void);
+int cp_apc_idle(void);  /* no ReadFileEx/WriteFileEx routine still to run */
+void cp_apc_reset(void);
 /* case_audit.c */
 void op_audit(actor *a, const ps_step *s);
 /* case_iocp.c: completion ports, a chosen overlapped call, helper processes */

@@ -253,3 +253,12 @@ int ps_io_helper_main(int argc, char **argv)
     Sleep(INFINITE);  /* until the case kills it (WT child_process_write_pipe) */
     return 0;
 }
+
+/* Between cases (case_serve.c): the next case makes its own port. */
+void cp_iocp_reset(void)
+{
+    if (g_port) CloseHandle(g_port);
+    g_port = NULL;
+    memset(g_lent, 0, sizeof g_lent);
+    g_nlent = 0;
+}

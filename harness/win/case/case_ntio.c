@@ -140,6 +140,7 @@ static void nt_queue_user_apc(actor *a, const ps_step *s, nt_call *c)
     l->thread = a->thread;
     l->ms = (DWORD)(cp_ms_arg(s, "user_apc", 100) * (the_case.o->time_scale > 0 ? the_case.o->time_scale : 1.0));
     l->counter = &c->user_apc;
+    cp_taint("line %d queues a user APC from a thread of its own", s->line); /* it may outlive the case */
     t = CreateThread(NULL, 64 * 1024, nt_apc_thread, l, 0, NULL);
     if (!t) {
         cp_harness_fault(a, "CreateThread for the user APC failed with error %lu", GetLastError());
@@ -385,4 +386,28 @@ void op_ntresult(actor *a, const ps_step *s)
         else cp_settle(a, c->msg, (size_t)c->io.Information);
     } else if (!strcmp(c->what, "write"))
         cp_settle(a, c->msg, 0);
+}
+
+/* Between cases (case_serve.c): no call may still be pending, since the platform would
+ * write its IO_STATUS_BLOCK later; then the records and their events go. */
+int cp_ntio_idle(int *line)
+{
+    int i;
+    for (i = 0; i < NT_MAX_CALLS; i++)
+        if (calls[i].a && calls[i].live) {
+            *line = calls[i].line;
+            return 0;
+        }
+    return 1;
+}
+
+void cp_ntio_reset(void)
+{
+    int i;
+    for (i = 0; i < NT_MAX_CALLS; i++) {
+        if (calls[i].ev) CloseHandle(calls[i].ev);
+        free(calls[i].out);
+        free(calls[i].in);
+    }
+    memset(calls, 0, sizeof calls);
 }

@@ -76,6 +76,7 @@ void op_privileges(actor *a, const ps_step *s)
     CALL("AdjustTokenPrivileges(%s token, %s)", process ? "process" : "thread",
          restore ? "the saved privileges" : "DisableAllPrivileges");
     if (!restore && !w32_privileges_usable(a)) return;
+    if (process) cp_taint("line %d changes the process token's privileges", s->line);
     if (process ? !OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY | TOKEN_ADJUST_PRIVILEGES, &tok)
                 : !OpenThreadToken(GetCurrentThread(), TOKEN_QUERY | TOKEN_ADJUST_PRIVILEGES, TRUE, &tok)) {
         cp_harness_fault(a, "opening the %s token failed with error %lu (settoken first for a thread token)", of, GetLastError());

@@ -174,6 +174,7 @@ static DWORD WINAPI actor_thread(LPVOID p)
     actor *a = p;
     for (;;) {
         WaitForSingleObject(a->go, INFINITE);
+        if (a->quit) return 0; /* the case is over (case_serve.c) */
         if (a->step->background && bg_delay_ms()) Sleep(bg_delay_ms());
         a->t0 = ps_now_ms();
         run_op(a, a->step);
@@ -482,6 +483,10 @@ static void run_step(const ps_step *s)
             if (!strcmp(ps_arg_get(s, "what"), "crash")) {
                 volatile int *nullp = NULL;
                 *nullp = 1; /* an access violation, on purpose */
+            }
+            if (!strcmp(ps_arg_get(s, "what"), "leak")) { /* a handle left open, as a harness bug would */
+                if (!CreateEventW(NULL, TRUE, FALSE, NULL)) cp_finish(PS_ERROR, s->line, "harness: CreateEventW failed");
+                return;
             }
             for (;;) Sleep(1000);
         }

@@ -72,24 +72,7 @@ int main(int argc, char **argv)
     case PS_CMD_VERSION: print_version(); return 0;
     case PS_CMD_CHILD: {
         ps_child_opts c;
-        char line[4096], *f[3];
         memset(&c, 0, sizeof c);
-        if (o.standby) { /* the case comes on stdin: FILE \t PIPE \t TIMEOUT_MS \n */
-            DWORD n = 0, got;
-            int k = 0;
-            HANDLE in = GetStdHandle(STD_INPUT_HANDLE);
-            while (n + 1 < sizeof line && ReadFile(in, line + n, 1, &got, NULL) && got == 1 && line[n] != '\n') n++;
-            line[n] = 0;
-            f[0] = line;
-            for (k = 1; k < 3; k++) {
-                f[k] = strchr(f[k - 1], '\t');
-                if (!f[k]) return 0; /* no case came (the run is over): nothing to do */
-                *f[k]++ = 0;
-            }
-            o.child_file = f[0];
-            o.child_pipe = f[1];
-            o.child_timeout_ms = strtol(f[2], NULL, 10);
-        }
         c.file = o.child_file;
         c.pipe = o.child_pipe;
         c.strict = o.strict;
@@ -99,6 +82,8 @@ int main(int argc, char **argv)
         c.server_cmd = o.server_cmd;
         c.client_cmd = o.client_cmd;
         c.server_pipe = o.server_pipe;
+        /* --standby: the cases come on stdin (FILE \t PIPE \t TIMEOUT_MS \n) */
+        if (o.standby) return ps_child_serve(&c, o.max_cases > 0 ? o.max_cases : 1);
         return ps_child_main(&c);
     }
     case PS_CMD_STRESS: return ps_stress_main(o.stress_argc, o.stress_argv);

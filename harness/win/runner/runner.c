@@ -1,9 +1,10 @@
 /* runner.c: the parent side of a run.
  *
  * All case files are parsed before anything runs (a malformed file stops the run
- * with exit 2 and every error listed). Each selected case then runs in its own case
- * process (pipespec --child FILE), inside a job object so that the process and any
- * program it started die with it; --jobs of them at a time. Results are printed in
+ * with exit 2 and every error listed). Each selected case then runs in a case process
+ * (caseproc.c: pipespec --standby, inside a job object so that the process and any
+ * program it started die with it), which runs further cases only while each leaves
+ * it clean; --jobs of them at a time. Results are printed in
  * the selection's order as they complete, then written as reports. */
 #include "platform.h"
 #include "cli.h"
@@ -13,6 +14,7 @@
 #include "results.h"
 #include "runner.h"
 #include "requirements.h"
+#include "caseproc.h"
 #include "scenario.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,168 +103,17 @@ static struct {
     char exe[MAX_PATH * 3];
 } runs;
 
-typedef struct {
-    HANDLE h;
-    ps_child_reader cr;
-} reader_ctx;
-
-static DWORD WINAPI pipe_reader(LPVOID p)
-{
-    reader_ctx *rd = p;
-    char buf[8192];
-    DWORD n;
-    while (ReadFile(rd->h, buf, sizeof buf, &n, NULL) && n > 0) ps_child_reader_feed(&rd->cr, buf, n);
-    return 0;
-}
-
 static long case_timeout(const job *j)
 {
     long t = j->c->timeout_ms ? j->c->timeout_ms : runs.o->timeout_ms;
     return (long)((double)t * runs.o->timeout_scale);
 }
 
-/* A case process started ahead of its case ("standby"): it initialises while the
- * previous case runs, then reads its case (file, pipe name, timeout) as one line on
- * its stdin. Process start is most of a case's cost under Wine (~40 ms), so each
- * worker keeps one standby ready and the start overlaps the previous case. */
-typedef struct {
-    int ok;
-    DWORD err;
-    char what[40]; /* the call that failed */
-    HANDLE process, job, out_rd, in_wr;
-} standby;
-
-static void spawn_standby(standby *sb)
+/* Runs job j in one of the worker's case processes (caseproc.c). */
+static void run_job(job *j, ps_caseprocs *procs)
 {
-    const ps_options *o = runs.o;
-    ps_buf cmd;
-    SECURITY_ATTRIBUTES sa = {sizeof sa, NULL, FALSE};
-    HANDLE out_wr, in_rd;
-    STARTUPINFOW si;
-    PROCESS_INFORMATION pi;
-    JOBOBJECT_EXTENDED_LIMIT_INFORMATION lim;
-    wchar_t *wcmd;
-    BOOL ok = FALSE;
-
-    memset(sb, 0, sizeof *sb);
-    ps_buf_init(&cmd);
-    ps_quote_arg(&cmd, runs.exe);
-    ps_buf_printf(&cmd, " --standby --timeout-scale %g", o->timeout_scale);
-    if (o->strict) ps_buf_adds(&cmd, " --strict");
-    if (o->host) ps_buf_adds(&cmd, " --host "), ps_quote_arg(&cmd, o->host);
-    if (o->server_cmd) ps_buf_adds(&cmd, " --server-cmd "), ps_quote_arg(&cmd, o->server_cmd);
-    if (o->client_cmd) ps_buf_adds(&cmd, " --client-cmd "), ps_quote_arg(&cmd, o->client_cmd);
-    if (o->server_pipe) ps_buf_adds(&cmd, " --server-pipe "), ps_quote_arg(&cmd, o->server_pipe);
-
-    if (!CreatePipe(&sb->out_rd, &out_wr, &sa, 0)) {
-        sb->err = GetLastError();
-        snprintf(sb->what, sizeof sb->what, "CreatePipe");
-        ps_buf_free(&cmd);
-        return;
-    }
-    if (!CreatePipe(&in_rd, &sb->in_wr, &sa, 0)) {
-        sb->err = GetLastError();
-        snprintf(sb->what, sizeof sb->what, "CreatePipe");
-        CloseHandle(sb->out_rd);
-        CloseHandle(out_wr);
-        ps_buf_free(&cmd);
-        return;
-    }
-    sb->job = CreateJobObjectW(NULL, NULL);
-    memset(&lim, 0, sizeof lim);
-    lim.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE | JOB_OBJECT_LIMIT_DIE_ON_UNHANDLED_EXCEPTION;
-    if (!sb->job || !SetInformationJobObject(sb->job, JobObjectExtendedLimitInformation, &lim, sizeof lim)) {
-        sb->err = GetLastError();
-        snprintf(sb->what, sizeof sb->what, "%s", sb->job ? "SetInformationJobObject" : "CreateJobObjectW");
-        if (sb->job) CloseHandle(sb->job);
-        CloseHandle(sb->out_rd);
-        CloseHandle(out_wr);
-        CloseHandle(in_rd);
-        CloseHandle(sb->in_wr);
-        ps_buf_free(&cmd);
-        return;
-    }
-    memset(&si, 0, sizeof si);
-    si.cb = sizeof si;
-    si.dwFlags = STARTF_USESTDHANDLES;
-    si.hStdInput = in_rd;
-    si.hStdOutput = out_wr;
-    si.hStdError = out_wr;
-    wcmd = ps_wide(cmd.data);
-    /* Only this child may inherit these ends: they are inheritable just while it is
-     * created, under a lock, so parallel starts do not leak them to each other (a
-     * leaked write end would keep a reader waiting for an end of file). A start can
-     * fail for a moment under load (seen under Wine as ERROR_INTERNAL_ERROR while a
-     * stress run held 1,000 pipes): that is the harness's trouble, so try again. */
-    {
-        HANDLE inherit[2];
-        inherit[0] = out_wr;
-        inherit[1] = in_rd;
-        ok = ps_spawn(wcmd, inherit, 2, &si, CREATE_SUSPENDED, &pi, &sb->err);
-        if (!ok) snprintf(sb->what, sizeof sb->what, "CreateProcessW");
-    }
-    CloseHandle(out_wr);
-    CloseHandle(in_rd);
-    free(wcmd);
-    ps_buf_free(&cmd);
-    if (!ok) {
-        CloseHandle(sb->out_rd);
-        CloseHandle(sb->in_wr);
-        CloseHandle(sb->job);
-        return;
-    }
-    if (!AssignProcessToJobObject(sb->job, pi.hProcess)) {
-        /* outside the job, a hung case could not be ended with what it started */
-        sb->err = GetLastError();
-        snprintf(sb->what, sizeof sb->what, "AssignProcessToJobObject");
-        TerminateProcess(pi.hProcess, 1);
-        CloseHandle(pi.hThread);
-        CloseHandle(pi.hProcess);
-        CloseHandle(sb->out_rd);
-        CloseHandle(sb->in_wr);
-        CloseHandle(sb->job);
-        return;
-    }
-    ResumeThread(pi.hThread);
-    CloseHandle(pi.hThread);
-    sb->process = pi.hProcess;
-    sb->ok = 1;
-}
-
-static DWORD WINAPI spawn_thread(LPVOID p)
-{
-    spawn_standby(p);
-    return 0;
-}
-
-static void drop_standby(standby *sb)
-{
-    if (!sb->ok) return;
-    TerminateJobObject(sb->job, 0);
-    CloseHandle(sb->process);
-    CloseHandle(sb->job);
-    CloseHandle(sb->out_rd);
-    CloseHandle(sb->in_wr);
-    sb->ok = 0;
-}
-
-/* Runs job j in *next (started now if there is none) and starts the next standby
- * into *next while the case runs. */
-static void run_job(job *j, standby *next)
-{
-    const ps_options *o = runs.o;
-    char pipe[96], *line;
-    standby cur;
-    reader_ctx *rd;
-    const char *harness_fault = NULL;
-    DWORD fault_err = 0;
-    HANDLE reader, spawner;
-    long tmo = case_timeout(j);
-    DWORD r, code = 0, w;
-    double t0;
-    char skip[400];
-
-    if (ps_unmet(j->c, o, skip, sizeof skip)) {
+    char pipe[96], skip[400];
+    if (ps_unmet(j->c, runs.o, skip, sizeof skip)) {
         int harness = !strncmp(skip, "harness:", 8);
         j->r.outcome = harness ? PS_ERROR : PS_SKIP;
         j->r.reason = ps_xstrdup(skip);
@@ -270,95 +121,26 @@ static void run_job(job *j, standby *next)
         ps_result_check_reason(&j->r);
         return;
     }
-    if (!next->ok) spawn_standby(next);
-    cur = *next;
-    next->ok = 0;
-    if (!cur.ok) {
-        char en[64];
-        j->r.outcome = PS_ERROR;
-        j->r.reason = ps_sprintf("harness: cannot start the case process: %s failed with %s",
-                                 cur.what[0] ? cur.what : "CreateProcessW", ps_error_format(cur.err, en, sizeof en));
-        j->r.trace_json = ps_xstrdup("[]");
-        return;
-    }
     /* fixed length (29 characters), so cases can build names of an exact length */
     snprintf(pipe, sizeof pipe, "pipespec-%08lx-%06d-%04d", GetCurrentProcessId(), j->index % 1000000,
              j->iteration % 10000);
-    line = ps_sprintf("%s\t%s\t%ld\n", j->c->file, pipe, tmo);
-    t0 = ps_now_ms();
-    if (!WriteFile(cur.in_wr, line, (DWORD)strlen(line), &w, NULL) || w != strlen(line)) {
-        harness_fault = "WriteFile of the case line to the case process";
-        fault_err = GetLastError();
-    }
-    CloseHandle(cur.in_wr);
-    free(line);
-    spawner = CreateThread(NULL, 0, spawn_thread, next, 0, NULL);
-    if (!spawner) spawn_standby(next); /* no thread: start the next one now, in line */
-
-    rd = ps_xcalloc(1, sizeof *rd);
-    ps_child_reader_init(&rd->cr, &j->r);
-    rd->h = cur.out_rd;
-    reader = harness_fault ? NULL : CreateThread(NULL, 0, pipe_reader, rd, 0, NULL);
-    if (!reader && !harness_fault) {
-        harness_fault = "CreateThread for the case process's output reader";
-        fault_err = GetLastError();
-    }
-    if (harness_fault) TerminateJobObject(cur.job, 0xDEAD);
-    /* The case process reports its own TIMEOUT at tmo; this is the backstop. */
-    r = WaitForSingleObject(cur.process, (DWORD)tmo + 5000);
-    j->r.duration_ms = ps_now_ms() - t0;
-    if (r == WAIT_TIMEOUT) {
-        TerminateJobObject(cur.job, 0xDEAD);
-        WaitForSingleObject(cur.process, 5000);
-    } else {
-        GetExitCodeProcess(cur.process, &code);
-        TerminateJobObject(cur.job, 0); /* whatever the case started dies with it */
-    }
-    if (reader && WaitForSingleObject(reader, 5000) != WAIT_OBJECT_0) {
-        /* something outside the job holds the output pipe open: the reader keeps its
-         * context (never freed) and the case is the harness's failure */
-        harness_fault = "reading the case process's output (the pipe stayed open after it ended)";
-        fault_err = 0;
-        CloseHandle(reader);
-        reader = NULL;
-        rd = NULL;
-    }
-    if (reader) CloseHandle(reader);
-    if (rd) {
-        CloseHandle(cur.out_rd);
-        ps_child_reader_finish(&rd->cr, r == WAIT_TIMEOUT, code, (double)tmo);
-        free(rd);
-    }
-    if (harness_fault) {
-        char en[64];
-        free(j->r.reason);
-        j->r.outcome = PS_ERROR;
-        j->r.reason = ps_sprintf("harness: %s failed%s%s", harness_fault, fault_err ? " with " : "",
-                                 fault_err ? ps_error_format(fault_err, en, sizeof en) : "");
-        if (!j->r.trace_json) j->r.trace_json = ps_xstrdup("[]");
-    }
-    CloseHandle(cur.process);
-    CloseHandle(cur.job);
-    if (spawner) {
-        WaitForSingleObject(spawner, INFINITE);
-        CloseHandle(spawner);
-    }
+    ps_caseprocs_run(procs, j->c->file, pipe, case_timeout(j), &j->r);
 }
 
 static DWORD WINAPI worker(LPVOID unused)
 {
-    standby next;
+    ps_caseprocs procs;
     (void)unused;
-    memset(&next, 0, sizeof next);
+    ps_caseprocs_init(&procs, runs.o, runs.exe);
     for (;;) {
         LONG k = InterlockedIncrement(&runs.next) - 1, i;
         if (k >= runs.njobs) break;
         i = runs.order[k];
-        run_job(&runs.jobs[i], &next);
+        run_job(&runs.jobs[i], &procs);
         InterlockedExchange(&runs.jobs[i].done, 1);
         SetEvent(runs.progress_event);
     }
-    drop_standby(&next);
+    ps_caseprocs_close(&procs);
     return 0;
 }
 
@@ -699,7 +481,7 @@ void ps_run_one(const ps_options *o, const ps_case *c, int index, ps_result *r)
 {
     static int ready;
     job j;
-    standby next;
+    ps_caseprocs procs;
     if (!ready) {
         wchar_t w[MAX_PATH * 2];
         char *u;
@@ -712,12 +494,12 @@ void ps_run_one(const ps_options *o, const ps_case *c, int index, ps_result *r)
     }
     runs.o = o;
     memset(&j, 0, sizeof j);
-    memset(&next, 0, sizeof next);
     j.c = c;
     j.iteration = 1;
     j.index = index;
     fill_meta(&j);
-    run_job(&j, &next);
-    drop_standby(&next);
+    ps_caseprocs_init(&procs, o, runs.exe);
+    run_job(&j, &procs);
+    ps_caseprocs_close(&procs);
     *r = j.r;
 }
