@@ -49,9 +49,13 @@ Test(proto, every_line_round_trips)
         ps_proto_cause(&b, "the server's pipe\tis byte-type");
         ps_proto_output(&b, "S", "216", "first line\n\tindented \\ back\\slash\nlast");
         ps_proto_verdict(&b, PS_XFAIL, 12, "known Wine divergence:\nreason");
+        ps_proto_end(&b, 0, "actor S was\tstill in its call");
         memset(&r, 0, sizeof r);
         ps_child_reader_init(&cr, &r);
         feed_in_chunks(&cr, b.data, chunk);
+        cr_assert(cr.ended && !cr.reusable, "the E line ends the case");
+        cr_assert_str_eq(cr.retire, "actor S was still in its call");
+        free(cr.retire);
         ps_child_reader_finish(&cr, 0, 0, 1000.0);
         cr_assert_eq(r.outcome, PS_XFAIL);
         cr_assert_eq(r.line, 12);
@@ -88,6 +92,29 @@ Test(proto, a_started_step_names_a_hang)
     ps_child_reader_finish(&cr, 1, 0xDEAD, 1000.0);
     cr_assert_eq(r.outcome, PS_TIMEOUT);
     cr_assert_str_eq(r.reason, "case did not finish within 1000 ms; hung on line 7: server S connect");
+    ps_result_free(&r);
+    ps_buf_free(&b);
+}
+
+Test(proto, the_end_line_says_whether_the_process_goes_on)
+{
+    ps_buf b;
+    ps_result r;
+    ps_child_reader cr;
+    ps_buf_init(&b);
+    ps_proto_verdict(&b, PS_PASS, 0, "");
+    memset(&r, 0, sizeof r);
+    ps_child_reader_init(&cr, &r);
+    ps_child_reader_feed(&cr, b.data, (unsigned long)b.len);
+    cr_assert(!cr.ended, "no E line yet: the case is not over");
+    ps_buf_free(&b);
+    ps_buf_init(&b);
+    ps_proto_end(&b, 1, NULL);
+    cr_assert_str_eq(b.data, "E\treuse\n");
+    ps_child_reader_feed(&cr, b.data, (unsigned long)b.len);
+    cr_assert(cr.ended && cr.reusable && !cr.retire);
+    ps_child_reader_finish(&cr, 0, 0, 1000.0);
+    cr_assert_eq(r.outcome, PS_PASS);
     ps_result_free(&r);
     ps_buf_free(&b);
 }

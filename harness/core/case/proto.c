@@ -107,3 +107,14 @@ void ps_proto_trace(ps_buf *b, const ps_trace_entry *e)
     }
     ps_buf_adds(b, "}\n");
 }
+
+void ps_proto_end(ps_buf *b, int reusable, const char *reason)
+{
+    if (reusable) {
+        ps_buf_adds(b, "E\treuse\n");
+        return;
+    }
+    ps_buf_adds(b, "E\tretire\t");
+    field(b, reason);
+    ps_buf_addc(b, '\n');
+}

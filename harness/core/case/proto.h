@@ -9,8 +9,10 @@
  *   N<TAB>line<TAB>text              an advisory difference (~key=value): a note
  *   C<TAB>text                       what a FAIL means for the program under test
  *   O<TAB>actor<TAB>exit<TAB>text    what a program printed (\\ \n \t escaped)
- *   R<TAB>OUTCOME<TAB>line<TAB>reason   the verdict: the last line; it counts only when
- *                                    the process then exits with code 0
+ *   R<TAB>OUTCOME<TAB>line<TAB>reason   the verdict; it counts only when the process
+ *                                    then says E, or exits with code 0
+ *   E<TAB>reuse                      after R: the process is clean and reads its next case
+ *   E<TAB>retire<TAB>reason          after R: it is not provably clean and ends (case_serve.c)
  * Anything else is ignored. */
 #ifndef PROTO_H
 #define PROTO_H
@@ -39,6 +41,8 @@ void ps_proto_note(ps_buf *b, int line, const char *text);
 void ps_proto_cause(ps_buf *b, const char *text);
 void ps_proto_output(ps_buf *b, const char *actor, const char *exit, const char *text);
 void ps_proto_verdict(ps_buf *b, ps_outcome o, int line, const char *reason);
+/* After the verdict: whether the case process reads another case, or why it ends. */
+void ps_proto_end(ps_buf *b, int reusable, const char *reason);
 /* Undoes O's escaping in place (\\ \n \t); returns s. */
 char *ps_proto_unescape(char *s);
 #endif

@@ -240,11 +240,7 @@ void cp_end_case(void)
     if (!serve.on) return;
     clean_up();
     ps_buf_init(&b);
-    if (serve.why[0]) {
-        cp_clean_tabs(serve.why);
-        ps_buf_printf(&b, "E\tretire\t%s\n", serve.why);
-    } else
-        ps_buf_adds(&b, "E\treuse\n");
+    ps_proto_end(&b, !serve.why[0], serve.why);
     { /* the script thread is the only writer left (out_lock may be gone) */
         DWORD w;
         WriteFile(the_case.out, b.data, (DWORD)b.len, &w, NULL);
