@@ -2,7 +2,8 @@
 # Case-process reuse keeps isolation honest (issue 11): a case process runs further
 # cases only while each leaves it clean. A leaked handle, a crash, a hang, an actor
 # left inside its call and a program that leaves a process behind each cost only their
-# own case: the next case runs in a new process. Clean cases share one. And the whole
+# own case: the next case runs in a new process. Clean cases share one, and a program
+# under test reads an empty stdin, not the one the runner sends cases on. And the whole
 # catalogue gives the same results, step by step, as with a new process per case.
 . "$(dirname "$0")/checks.bash"
 cases="$src/tests/e2e/isolation_cases"
@@ -18,13 +19,16 @@ def fresh(i, after):
     assert proc(i)["pid"] != proc(after)["pid"], (i, after)
 want = {"iso.01-pass": "PASS", "iso.02-leak": "PASS", "iso.03-pass": "PASS", "iso.04-crash": "ERROR",
         "iso.05-pass": "PASS", "iso.06-hang": "TIMEOUT", "iso.07-pass": "PASS", "iso.08-blocked": "FAIL",
-        "iso.09-pass": "PASS", "iso.10-orphan": "PASS", "iso.11-pass": "PASS", "iso.12-pass": "PASS"}
+        "iso.09-pass": "PASS", "iso.10-orphan": "PASS", "iso.11-pass": "PASS", "iso.12-pass": "PASS",
+        "iso.13-stdin": "PASS", "iso.14-pass": "PASS"}
 for i, o in want.items():
     assert cs[i]["outcome"] == o, (i, cs[i]["outcome"], cs[i]["reason"])
 # clean cases share a process
 assert proc("iso.02-leak")["pid"] == proc("iso.01-pass")["pid"] and proc("iso.02-leak")["seq"] == 2
 assert proc("iso.01-pass")["retired"] is None
 assert proc("iso.12-pass")["pid"] == proc("iso.11-pass")["pid"] and proc("iso.12-pass")["seq"] == 2
+# a program's stdin is empty (NUL), not the runner's pipe: it neither blocks nor takes a case line
+assert proc("iso.14-pass")["pid"] == proc("iso.13-stdin")["pid"] == proc("iso.12-pass")["pid"]
 # each thing left behind retires the process, with its reason, and the next case is fresh
 reasons = {"iso.02-leak": "handle(s) were left open", "iso.04-crash": "0xC0000005",
            "iso.06-hang": "timed out", "iso.08-blocked": "was still in its call of line 7",

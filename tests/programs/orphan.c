@@ -1,7 +1,10 @@
 /* orphan.c: a program that leaves a process of its own behind, for the harness's
  * isolation test (tests/e2e/isolation.sh): it starts a copy of itself that sleeps for
  * 30 s, prints "child started" and exits 0. The copy is a grandchild of the case
- * process and outlives the case; the runner must notice and not reuse the process. */
+ * process and outlives the case; the runner must notice and not reuse the process.
+ * `orphan --read-stdin` instead reads its stdin to the end and prints "stdin: N bytes":
+ * a program under test must see an empty stdin, never the case process's own (on
+ * which the runner sends the next case). */
 #include <windows.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,6 +16,13 @@ int main(int argc, char **argv)
     wchar_t exe[MAX_PATH], cmd[MAX_PATH + 32];
     if (argc > 1 && !strcmp(argv[1], "--sleep")) {
         Sleep(30000);
+        return 0;
+    }
+    if (argc > 1 && !strcmp(argv[1], "--read-stdin")) {
+        char buf[256];
+        DWORD n, total = 0;
+        while (ReadFile(GetStdHandle(STD_INPUT_HANDLE), buf, sizeof buf, &n, NULL) && n > 0) total += n;
+        printf("stdin: %lu bytes\n", total);
         return 0;
     }
     if (!GetModuleFileNameW(NULL, exe, MAX_PATH)) return 1;

@@ -199,6 +199,7 @@ void op_helper(actor *a, const ps_step *s)
     free(cmd8);
     memset(&si, 0, sizeof si);
     si.cb = sizeof si;
+    si.dwFlags = STARTF_USESTDHANDLES; /* none: Wine would duplicate the runner's pipes into it */
     if (!strcmp(mode, "write")) { /* what the child writes, for the check of the peer's reads */
         unsigned char *d = cp_try_alloc(a, HELPER_WRITE_SIZE, "the helper's data");
         if (!d) {

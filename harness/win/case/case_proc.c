@@ -45,15 +45,21 @@ void op_start(actor *a, const ps_step *s)
     memset(&si, 0, sizeof si);
     si.cb = sizeof si;
     si.dwFlags = STARTF_USESTDHANDLES;
-    si.hStdInput = GetStdHandle(STD_INPUT_HANDLE);
+    /* stdin at its end from the start (NUL): never the case process's own stdin, on
+     * which the runner sends the next case */
+    si.hStdInput = CreateFileW(L"NUL", GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE, &sa, OPEN_EXISTING, 0, NULL);
     si.hStdOutput = wr;
     si.hStdError = wr;
-    /* Only this program inherits its output's write end (ps_spawn). A start that keeps
-     * failing with ERROR_INTERNAL_ERROR (the platform under load) says nothing about the
-     * program: the harness could not start it (ERROR, not a verdict). */
+    /* Only this program inherits its output's write end and its stdin (ps_spawn). A
+     * start that keeps failing with ERROR_INTERNAL_ERROR (the platform under load) says
+     * nothing about the program: the harness could not start it (ERROR, not a verdict). */
     {
         DWORD err;
-        ok = ps_spawn(w, &wr, 1, &si, 0, &a->pi, &err);
+        HANDLE inherit[2];
+        inherit[0] = wr;
+        inherit[1] = si.hStdInput;
+        ok = ps_spawn(w, inherit, si.hStdInput != INVALID_HANDLE_VALUE ? 2 : 1, &si, 0, &a->pi, &err);
+        if (si.hStdInput != INVALID_HANDLE_VALUE) CloseHandle(si.hStdInput);
         a->act.error = err;
         snprintf(a->ret, sizeof a->ret, "%s", ok ? "TRUE" : "FALSE");
         if (!ok && err == ERROR_INTERNAL_ERROR)

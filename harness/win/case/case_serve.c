@@ -269,6 +269,10 @@ int ps_child_serve(const ps_child_opts *base, int max_cases)
     int k;
     serve.main_tid = GetCurrentThreadId();
     serve.on = max_cases > 1;
+    /* the runner's pipes are this process's alone: no program a case starts inherits them */
+    SetHandleInformation(GetStdHandle(STD_INPUT_HANDLE), HANDLE_FLAG_INHERIT, 0);
+    SetHandleInformation(GetStdHandle(STD_OUTPUT_HANDLE), HANDLE_FLAG_INHERIT, 0);
+    SetHandleInformation(GetStdHandle(STD_ERROR_HANDLE), HANDLE_FLAG_INHERIT, 0);
     /* __builtin_setjmp: cp_end_case comes back here after each case's verdict */
     if (__builtin_setjmp(serve.jmp)) {
         if (++count >= max_cases) return 0; /* a fresh process for the next case */
