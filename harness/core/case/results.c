@@ -76,6 +76,14 @@ const ps_trace *ps_result_trace(const ps_result *r)
     return r->trace;
 }
 
+void ps_result_set_trace(ps_result *r, char *json)
+{
+    free(r->trace_json);
+    r->trace_json = json ? json : ps_xstrdup("[]");
+    ps_trace_free(r->trace);
+    r->trace = NULL;
+}
+
 void ps_run_free(ps_run *run)
 {
     int i;
@@ -257,10 +265,7 @@ void ps_child_reader_finish(ps_child_reader *cr, int timed_out, unsigned long ex
         r->reason = was;
     }
     ps_result_check_reason(r);
-    free(r->trace_json);
-    r->trace_json = ps_sprintf("[%s]", trace->data ? trace->data : "");
-    ps_trace_free(r->trace);
-    r->trace = NULL;
+    ps_result_set_trace(r, ps_sprintf("[%s]", trace->data ? trace->data : ""));
     free(r->divergences);
     r->divergences = divs->len ? ps_xstrdup(divs->data) : NULL;
     ps_buf_free(trace);

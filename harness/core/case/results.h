@@ -1,7 +1,8 @@
 /* results.h: the outcome of a run, as the report writers see it. Portable.
  *
  * Each case runs in a child process, which speaks a line protocol on its stdout
- * (see ps_child_line below); the parent folds those lines into a ps_result. */
+ * (proto.h has its grammar); ps_child_reader below folds those lines into a ps_result,
+ * whose trace trace.h decodes (ps_result_trace). */
 #ifndef RESULTS_H
 #define RESULTS_H
 #include "trace.h"
@@ -39,8 +40,8 @@ typedef struct {
                         * (trace.h); never NULL ("[]"). May be cut off: read it with
                         * ps_result_trace, not by hand */
     ps_trace *trace;   /* trace_json decoded, on first use by ps_result_trace; NULL until
-                        * then. Freed with the result; whoever replaces trace_json frees
-                        * it and sets it to NULL */
+                        * then. Freed with the result; replace trace_json with
+                        * ps_result_set_trace, which drops it */
     char *divergences; /* newline separated "line: text" of XFAIL/XPASS steps; may be NULL */
     char *notes;       /* newline separated "line: text" of advisory differences; may be NULL */
     char *cause;       /* what a FAIL means for the program under test (a step's `else`); may be NULL */
@@ -53,6 +54,9 @@ typedef struct {
  * is const to the reports that call this, but its decoded trace is a cache: the first
  * call stores it). Never NULL. */
 const ps_trace *ps_result_trace(const ps_result *r);
+/* Replaces r->trace_json with json (taken over, malloc'ed; NULL: "[]") and drops the
+ * decoded trace. */
+void ps_result_set_trace(ps_result *r, char *json);
 
 /* The platform in full (harness/win/platform.c fills it; each field may be NULL). */
 typedef struct {
