@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <ctype.h>
 #include <stdarg.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -212,4 +213,91 @@ int ps_glob(const char *pat, const char *s)
     }
     while (*pat == '*') pat++;
     return *pat == 0;
+}
+
+static void add_fffd(ps_buf *b) { ps_buf_adds(b, "\xEF\xBF\xBD"); }
+
+/* A copy of s that is valid UTF-8: each byte that does not start a well-formed
+ * sequence (overlong forms, surrogates, > U+10FFFF, truncated) becomes U+FFFD, and so
+ * do U+FFFE and U+FFFF (not allowed in XML). NULL in, NULL out. */
+char *ps_utf8_repair(const char *s)
+{
+    const unsigned char *p;
+    ps_buf b;
+    if (!s) return NULL;
+    ps_buf_init(&b);
+    p = (const unsigned char *)s;
+    while (*p) {
+        unsigned c = *p, cp;
+        int n, i;
+        if (c < 0x80) {
+            ps_buf_addc(&b, (char)c);
+            p++;
+            continue;
+        }
+        if (c >= 0xC2 && c <= 0xDF) {
+            n = 1;
+            cp = c & 0x1Fu;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            n = 2;
+            cp = c & 0x0Fu;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            n = 3;
+            cp = c & 0x07u;
+        } else {
+            add_fffd(&b);
+            p++;
+            continue;
+        }
+        for (i = 1; i <= n; i++) {
+            if ((p[i] & 0xC0) != 0x80) break;
+            cp = (cp << 6) | (p[i] & 0x3Fu);
+        }
+        if (i <= n || (n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+            (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFFFE || cp == 0xFFFF) {
+            add_fffd(&b);
+            p++;
+            continue;
+        }
+        ps_buf_add(&b, p, (size_t)n + 1);
+        p += n + 1;
+    }
+    return ps_buf_steal(&b);
+}
+
+static void add_digits(ps_buf *b, unsigned long long v, int mindigits)
+{
+    char tmp[32];
+    int n = 0;
+    do {
+        tmp[n++] = (char)('0' + (int)(v % 10u));
+        v /= 10u;
+    } while ((v || n < mindigits) && n < (int)sizeof tmp);
+    while (n) ps_buf_addc(b, tmp[--n]);
+}
+
+/* v with exactly `decimals` (0..6) digits after the point, independent of the locale;
+ * NaN and infinities are written as 0. */
+void ps_buf_fixed(ps_buf *b, double v, int decimals)
+{
+    static const unsigned long long p10[] = {1, 10, 100, 1000, 10000, 100000, 1000000};
+    double s;
+    unsigned long long scaled;
+    int neg = 0;
+    if (decimals < 0) decimals = 0;
+    if (decimals > 6) decimals = 6;
+    if (!isfinite(v)) v = 0;
+    s = v * (double)p10[decimals];
+    if (s < 0) {
+        neg = 1;
+        s = -s;
+    }
+    if (s > 9e18) s = 9e18;
+    scaled = (unsigned long long)(s + 0.5);
+    if (neg && scaled) ps_buf_addc(b, '-');
+    add_digits(b, scaled / p10[decimals], 1);
+    if (decimals) {
+        ps_buf_addc(b, '.');
+        add_digits(b, scaled % p10[decimals], decimals);
+    }
 }

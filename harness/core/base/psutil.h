@@ -24,10 +24,17 @@ void ps_buf_adds(ps_buf *b, const char *s);
 void ps_buf_addc(ps_buf *b, char c);
 void ps_buf_printf(ps_buf *b, const char *fmt, ...);
 char *ps_buf_steal(ps_buf *b);       /* returns data (never NULL), resets b */
+/* v with exactly `decimals` (0..6) digits after the point, whatever the C locale (NaN
+ * and infinities as 0): for JSON and the reports. */
+void ps_buf_fixed(ps_buf *b, double v, int decimals);
 
 /* Escapers append to b. */
 void ps_json_str(ps_buf *b, const char *s);          /* adds "..." with escapes; NULL -> null */
 void ps_xml_escape(ps_buf *b, const char *s);        /* &<>"' escaped, control chars dropped */
+
+/* A copy of s that is valid UTF-8 (invalid bytes, U+FFFE and U+FFFF become U+FFFD);
+ * NULL in, NULL out. malloc'ed. */
+char *ps_utf8_repair(const char *s);
 
 /* Reads a whole file; returns malloc'ed NUL-terminated text or NULL (errno set). */
 char *ps_read_file(const char *path, size_t *len);

@@ -1,6 +1,7 @@
 /* proto.c: the case-process protocol's encoder (see proto.h). */
 #include "proto.h"
 #include "errors.h"
+#include "trace.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -66,46 +67,51 @@ char *ps_proto_unescape(char *s)
     return s;
 }
 
-void ps_proto_trace(ps_buf *b, const ps_trace_entry *e)
+/* The entry as a trace step (trace.h owns the format): its strings borrowed, its
+ * fields listed in fields[] (room for PS_MAX_ACTUAL). */
+static void entry_step(const ps_trace_entry *e, ps_trace_step *s, ps_trace_field *fields, char *en,
+                       size_t enlen)
 {
     int i;
-    ps_buf_printf(b, "T\t{\"line\":%d,\"actor\":", e->line);
-    ps_json_str(b, e->actor ? e->actor : "");
-    ps_buf_adds(b, ",\"op\":");
-    ps_json_str(b, e->op ? e->op : "");
-    ps_buf_adds(b, ",\"call\":");
-    ps_json_str(b, e->call ? e->call : "");
-    ps_buf_printf(b, ",\"t_ms\":%.3f", e->t_ms);
+    memset(s, 0, sizeof *s);
+    s->has_line = 1;
+    s->line = e->line;
+    s->actor = (char *)(e->actor ? e->actor : "");
+    s->op = (char *)(e->op ? e->op : "");
+    s->call = (char *)(e->call ? e->call : "");
+    s->has_t_ms = 1;
+    s->t_ms = e->t_ms;
     if (e->timed) {
-        char en[64];
         const char *name = ps_error_name(e->error);
-        ps_buf_printf(b, ",\"dur_ms\":%.3f,\"ret\":", e->dur_ms);
-        ps_json_str(b, e->ret ? e->ret : (e->error ? "FALSE" : "TRUE"));
-        if (!name) snprintf(en, sizeof en, "%lu", e->error);
-        ps_buf_printf(b, ",\"error\":%lu,\"error_name\":", e->error);
-        ps_json_str(b, name ? name : en);
-        ps_buf_adds(b, ",\"fields\":{");
+        s->has_dur_ms = s->has_error = s->has_fields = 1;
+        s->dur_ms = e->dur_ms;
+        s->ret = (char *)(e->ret ? e->ret : (e->error ? "FALSE" : "TRUE"));
+        s->error = e->error;
+        if (!name) snprintf(en, enlen, "%lu", e->error);
+        s->error_name = name ? (char *)name : en;
         for (i = 0; e->actual && i < e->actual->nfields; i++) {
-            if (i) ps_buf_addc(b, ',');
-            ps_json_str(b, e->actual->fields[i].key);
-            ps_buf_addc(b, ':');
-            ps_json_str(b, e->actual->fields[i].value);
+            fields[i].key = (char *)e->actual->fields[i].key;
+            fields[i].text = (char *)e->actual->fields[i].value;
+            fields[i].json = NULL;
         }
-        ps_buf_addc(b, '}');
+        s->fields = fields;
+        s->nfields = i;
     }
-    ps_buf_adds(b, ",\"expected\":");
-    ps_json_str(b, e->expected ? e->expected : "ok");
-    if (e->wine) {
-        ps_buf_adds(b, ",\"wine\":");
-        ps_json_str(b, e->wine);
-    }
-    ps_buf_adds(b, ",\"verdict\":");
-    ps_json_str(b, e->verdict ? e->verdict : "ok");
-    if (e->note && *e->note) {
-        ps_buf_adds(b, ",\"note\":");
-        ps_json_str(b, e->note);
-    }
-    ps_buf_adds(b, "}\n");
+    s->expected = (char *)(e->expected ? e->expected : "ok");
+    s->wine = (char *)e->wine;
+    s->verdict = (char *)(e->verdict ? e->verdict : "ok");
+    s->note = e->note && *e->note ? (char *)e->note : NULL;
+}
+
+void ps_proto_trace(ps_buf *b, const ps_trace_entry *e)
+{
+    ps_trace_step s;
+    ps_trace_field fields[PS_MAX_ACTUAL];
+    char en[32];
+    entry_step(e, &s, fields, en, sizeof en);
+    ps_buf_adds(b, "T\t");
+    ps_trace_step_encode(b, &s);
+    ps_buf_addc(b, '\n');
 }
 
 void ps_proto_end(ps_buf *b, int reusable, const char *reason)

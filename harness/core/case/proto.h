@@ -1,5 +1,8 @@
 /* proto.h: the case-process protocol, with its one encoder (used by the case process)
- * and the escaping its decoder (ps_child_reader in results.c) undoes. Portable.
+ * and the escaping its decoder (ps_child_reader in results.c) undoes. Portable. The
+ * JSON of a T line is a trace entry, whose format trace.h owns (ps_proto_trace encodes
+ * it with ps_trace_step_encode; the runner decodes the collected trace once, with
+ * ps_result_trace).
  *
  * A case process writes lines to its stdout, fields separated by tabs; no field holds a
  * tab, CR or LF (the encoders replace them with spaces, or escape them in O's text):
@@ -24,9 +27,10 @@ typedef struct {
     int line;
     const char *actor, *op, *call;
     int timed;               /* t_ms/dur_ms/ret/error/fields are present */
-    double t_ms, dur_ms;     /* from the case's start; the call's duration */
+    double t_ms, dur_ms;     /* from the case's start; the call's duration (3 decimals,
+                              * whatever the C locale; NaN is written as 0) */
     const char *ret;         /* "TRUE", "handle", ... */
-    unsigned long error;
+    unsigned long error;     /* its name is looked up (ps_error_name), or its digits */
     const ps_actual *actual; /* fields, or NULL */
     const char *expected;    /* the Windows expectation as written ("ok" if none) */
     const char *wine;        /* the divergence that applies here, or NULL */

@@ -54,6 +54,7 @@ void ps_result_free(ps_result *r)
     free(r->topic);
     free(r->reason);
     free(r->trace_json);
+    ps_trace_free(r->trace);
     free(r->divergences);
     free(r->cause);
     free(r->notes);
@@ -68,6 +69,20 @@ void ps_result_free(ps_result *r)
         free(r->outputs);
     }
     memset(r, 0, sizeof *r);
+}
+
+const ps_trace *ps_result_trace(const ps_result *r)
+{
+    if (!r->trace) ((ps_result *)r)->trace = ps_trace_decode(r->trace_json);
+    return r->trace;
+}
+
+void ps_result_set_trace(ps_result *r, char *json)
+{
+    free(r->trace_json);
+    r->trace_json = json ? json : ps_xstrdup("[]");
+    ps_trace_free(r->trace);
+    r->trace = NULL;
 }
 
 void ps_run_free(ps_run *run)
@@ -259,8 +274,7 @@ void ps_child_reader_finish(ps_child_reader *cr, int timed_out, unsigned long ex
         r->reason = was;
     }
     ps_result_check_reason(r);
-    free(r->trace_json);
-    r->trace_json = ps_sprintf("[%s]", trace->data ? trace->data : "");
+    ps_result_set_trace(r, ps_sprintf("[%s]", trace->data ? trace->data : ""));
     free(r->divergences);
     r->divergences = divs->len ? ps_xstrdup(divs->data) : NULL;
     ps_buf_free(trace);

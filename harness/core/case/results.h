@@ -1,9 +1,11 @@
 /* results.h: the outcome of a run, as the report writers see it. Portable.
  *
  * Each case runs in a child process, which speaks a line protocol on its stdout
- * (see ps_child_line below); the parent folds those lines into a ps_result. */
+ * (proto.h has its grammar); ps_child_reader below folds those lines into a ps_result,
+ * whose trace trace.h decodes (ps_result_trace). */
 #ifndef RESULTS_H
 #define RESULTS_H
+#include "trace.h"
 #include <stdio.h>
 
 typedef enum {
@@ -34,7 +36,12 @@ typedef struct {
     double duration_ms;
     char *reason;      /* failure message, skip reason, divergence note; may be NULL */
     int line;          /* line of the step that decided a FAIL/TIMEOUT/XFAIL, 0 if none */
-    char *trace_json;  /* a JSON array of trace entries (see below); never NULL ("[]") */
+    char *trace_json;  /* the trace as the case process wrote it: a JSON array of entries
+                        * (trace.h); never NULL ("[]"). May be cut off: read it with
+                        * ps_result_trace, not by hand */
+    ps_trace *trace;   /* trace_json decoded, on first use by ps_result_trace; NULL until
+                        * then. Freed with the result; replace trace_json with
+                        * ps_result_set_trace, which drops it */
     char *divergences; /* newline separated "line: text" of XFAIL/XPASS steps; may be NULL */
     char *notes;       /* newline separated "line: text" of advisory differences; may be NULL */
     char *cause;       /* what a FAIL means for the program under test (a step's `else`); may be NULL */
@@ -48,11 +55,13 @@ typedef struct {
     } case_process;
 } ps_result;
 
-/* A trace entry (one per executed step, one JSON object in trace_json):
- *  {"line":12,"actor":"A","op":"read","call":"ReadFile(A, buf[1024]) ...",
- *   "t_ms":1.234,"dur_ms":0.5,"ret":"FALSE","error":234,"error_name":"ERROR_MORE_DATA",
- *   "fields":{"bytes":1024},"expected":"ERROR_MORE_DATA bytes=1024",
- *   "verdict":"ok|fail|xfail|xpass|started|skip","note":"..."} */
+/* The result's trace, decoded from trace_json once and kept in r->trace (the result
+ * is const to the reports that call this, but its decoded trace is a cache: the first
+ * call stores it). Never NULL. */
+const ps_trace *ps_result_trace(const ps_result *r);
+/* Replaces r->trace_json with json (taken over, malloc'ed; NULL: "[]") and drops the
+ * decoded trace. */
+void ps_result_set_trace(ps_result *r, char *json);
 
 /* The platform in full (harness/win/platform.c fills it; each field may be NULL). */
 typedef struct {
@@ -110,7 +119,7 @@ void ps_child_reader_init(ps_child_reader *cr, ps_result *r);
 void ps_child_reader_feed(ps_child_reader *cr, const char *data, unsigned long n);
 /* Finish: status = how the process ended. timed_out: it was killed after the case
  * timeout; exit_code: its exit code (an exception code such as 0xC0000005 on a crash).
- * Sets r->outcome/reason/trace_json when the child gave no verdict. */
+ * Sets r->outcome/reason when the child gave no verdict, and r->trace_json. */
 void ps_child_reader_finish(ps_child_reader *cr, int timed_out, unsigned long exit_code,
                             double timeout_ms);
 #endif

@@ -9,23 +9,20 @@
  * and of the line-0 entries (a server under test at the end of the case) all but the
  * verdict. */
 #include "compare.h"
-#include "json.h"
 #include "psutil.h"
 #include "results.h"
 #include <stdlib.h>
 #include <string.h>
 
-/* One trace entry, parsed, with its pairing key. */
+/* One trace step with its pairing key. */
 typedef struct {
-    const ps_jv *e;
+    const ps_trace_step *e;
     char *key;   /* "line\tactor\top\toccurrence" */
     char *label; /* "L12 A read" */
     int used;
 } step;
 
 typedef struct {
-    char *text;
-    ps_jv arr;
     step *steps;
     int n;
 } trace;
@@ -45,29 +42,26 @@ static void add_item(ps_diff *d, ps_diff_kind kind, const char *cname, const cha
     it->context = ps_xstrdup(context && context[0] ? context : NULL);
 }
 
-/* A scalar member as text (strings decoded, numbers and literals as written); NULL when
- * absent or null. malloc'ed. */
-static char *scalar(const ps_jv *o, const char *key)
+static char *dup_or_null(const char *s) { return s ? ps_xstrdup(s) : NULL; }
+
+/* The step's line number as text; NULL when it has none. malloc'ed. */
+static char *line_text(const ps_trace_step *e)
 {
-    const ps_jv *v = ps_jv_get(o, key);
-    if (!v || v->t == 'n') return NULL;
-    if (v->t == 's') return ps_xstrdup(v->s);
-    return ps_xstrndup(v->raw, v->rawlen);
+    return e->has_line ? ps_sprintf("%d", e->line) : NULL;
 }
 
-static void trace_load(trace *t, const char *trace_json)
+/* The steps of the result's trace (as decoded once by ps_result_trace), each with its
+ * pairing key: line, actor, op and the how-manieth step with these it is. */
+static void trace_load(trace *t, const ps_result *r)
 {
+    const ps_trace *tr = ps_result_trace(r);
     int i, k;
     memset(t, 0, sizeof *t);
-    t->text = ps_xstrdup(trace_json ? trace_json : "[]");
-    if (ps_json_parse(t->text, strlen(t->text), &t->arr, NULL, NULL) != 0 || t->arr.t != 'a') {
-        ps_jv_free(&t->arr);
-        return; /* a report that was read back always has a valid array */
-    }
-    t->steps = ps_xcalloc((size_t)t->arr.n + 1, sizeof *t->steps);
-    for (i = 0; i < t->arr.n; i++) {
-        const ps_jv *e = &t->arr.kids[i];
-        char *line = scalar(e, "line"), *actor = scalar(e, "actor"), *op = scalar(e, "op");
+    t->steps = ps_xcalloc((size_t)tr->n + 1, sizeof *t->steps);
+    for (i = 0; i < tr->n; i++) {
+        const ps_trace_step *e = &tr->steps[i];
+        char *line = line_text(e);
+        const char *actor = e->actor, *op = e->op;
         char *base = ps_sprintf("%s\t%s\t%s", line ? line : "?", actor ? actor : "", op ? op : "");
         int occ = 0;
         for (k = 0; k < t->n; k++)
@@ -84,8 +78,6 @@ static void trace_load(trace *t, const char *trace_json)
         t->n++;
         free(base);
         free(line);
-        free(actor);
-        free(op);
     }
 }
 
@@ -97,8 +89,6 @@ static void trace_free(trace *t)
         free(t->steps[i].label);
     }
     free(t->steps);
-    ps_jv_free(&t->arr);
-    free(t->text);
 }
 
 static int same(const char *a, const char *b)
@@ -108,31 +98,37 @@ static int same(const char *a, const char *b)
 }
 
 /* "ERROR_MORE_DATA (234)", "234" or NULL. */
-static char *error_text(const ps_jv *e)
+static char *error_text(const ps_trace_step *e)
 {
-    char *code = scalar(e, "error"), *name = scalar(e, "error_name"), *s;
-    if (!code && !name) return NULL;
-    if (code && name) s = ps_sprintf("%s (%s)", name, code);
-    else s = ps_xstrdup(code ? code : name);
-    free(code);
-    free(name);
-    return s;
+    if (e->has_error && e->error_name) return ps_sprintf("%s (%lu)", e->error_name, e->error);
+    if (e->has_error) return ps_sprintf("%lu", e->error);
+    return dup_or_null(e->error_name);
+}
+
+/* A time as the trace writes it ("0.500"), or "-". */
+static char *ms_text(const ps_trace_step *e)
+{
+    ps_buf b;
+    if (!e || !e->has_dur_ms) return ps_xstrdup("-");
+    ps_buf_init(&b);
+    ps_buf_fixed(&b, e->dur_ms, 3);
+    return ps_buf_steal(&b);
 }
 
 /* The step's expectation as context, with the measured durations when the
  * expectation has a time window (so a window's change of verdict shows the times). */
-static char *step_context(const ps_jv *ea, const ps_jv *eb)
+static char *step_context(const ps_trace_step *ea, const ps_trace_step *eb)
 {
-    char *exp = scalar(ea ? ea : eb, "expected"), *s;
+    const char *exp = (ea ? ea : eb)->expected;
+    char *s;
     if (exp && strstr(exp, "after ")) {
-        char *da = ea ? scalar(ea, "dur_ms") : NULL, *db = eb ? scalar(eb, "dur_ms") : NULL;
-        s = ps_sprintf("expected: %s; took %s ms / %s ms", exp, da ? da : "-", db ? db : "-");
+        char *da = ms_text(ea), *db = ms_text(eb);
+        s = ps_sprintf("expected: %s; took %s ms / %s ms", exp, da, db);
         free(da);
         free(db);
     } else {
         s = exp ? ps_sprintf("expected: %s", exp) : NULL;
     }
-    free(exp);
     return s;
 }
 
@@ -161,70 +157,58 @@ static int accepted_either(const char *expected, const char *key)
     return memchr(v, '|', n) != NULL || (n >= 2 && strstr(v, "..") && (size_t)(strstr(v, "..") - v) < n);
 }
 
-/* Compares one field object member by member (keys of either side); keys the
+/* Compares the steps' fields member by member (keys of either side); keys the
  * expectation accepts either way (see accepted_either) are left out when both runs
  * met it (lenient). */
-static void diff_fields(ps_diff *d, const char *cname, const char *label, const ps_jv *fa,
-                        const ps_jv *fb, const char *ctx, const char *lenient)
+static void diff_fields(ps_diff *d, const char *cname, const char *label, const ps_trace_step *fa,
+                        const ps_trace_step *fb, const char *ctx, const char *lenient)
 {
     int i, side;
     for (side = 0; side < 2; side++) {
-        const ps_jv *f = side ? fb : fa, *other = side ? fa : fb;
-        if (!f || f->t != 'o') continue;
-        for (i = 0; i < f->n; i++) {
-            char *va, *vb, *what;
-            if (side && ps_jv_get(other, f->keys[i])) continue; /* compared in the first pass */
-            if (lenient && accepted_either(lenient, f->keys[i])) continue;
-            va = scalar(fa, f->keys[i]);
-            vb = scalar(fb, f->keys[i]);
-            if (!same(va, vb)) {
-                what = ps_sprintf("fields.%s", f->keys[i]);
-                add_item(d, PS_DIFF_STEP, cname, label, what, va, vb, ctx);
+        const ps_trace_step *f = side ? fb : fa, *other = side ? fa : fb;
+        if (!f->has_fields) continue;
+        for (i = 0; i < f->nfields; i++) {
+            const char *k = f->fields[i].key;
+            const ps_trace_field *va, *vb;
+            if (side && other->has_fields && ps_trace_field_get(other, k)) continue; /* compared in the first pass */
+            if (lenient && accepted_either(lenient, k)) continue;
+            va = fa->has_fields ? ps_trace_field_get(fa, k) : NULL;
+            vb = fb->has_fields ? ps_trace_field_get(fb, k) : NULL;
+            if (!same(va ? va->text : NULL, vb ? vb->text : NULL)) {
+                char *what = ps_sprintf("fields.%s", k);
+                add_item(d, PS_DIFF_STEP, cname, label, what, va ? va->text : NULL, vb ? vb->text : NULL, ctx);
                 free(what);
             }
-            free(va);
-            free(vb);
         }
     }
 }
 
 static void diff_step(ps_diff *d, const char *cname, const step *sa, const step *sb)
 {
+    const ps_trace_step *ea = sa->e, *eb = sb->e;
+    const char *va[2] = {ea->verdict, ea->ret}, *vb[2] = {eb->verdict, eb->ret};
     static const char *const keys[] = {"verdict", "ret"};
-    char *ctx = step_context(sa->e, sb->e), *va, *vb;
-    char *ea = scalar(sa->e, "expected"), *eb = scalar(sb->e, "expected");
-    char *wa = scalar(sa->e, "verdict"), *wb = scalar(sb->e, "verdict");
+    char *ctx = step_context(ea, eb);
     /* both met the same expectation: what it accepts either way is not compared */
-    const char *lenient = same(ea, eb) && same(wa, "ok") && same(wb, "ok") ? ea : NULL;
+    const char *lenient = same(ea->expected, eb->expected) && same(ea->verdict, "ok") && same(eb->verdict, "ok")
+                              ? ea->expected : NULL;
     size_t i, nkeys = sizeof keys / sizeof keys[0];
     if (lenient && accepted_either(lenient, NULL)) nkeys = 1; /* ret and error: the declared race */
     /* Line 0 is no scenario step: the case process's account of a server under test at
      * the end of the case. Whether it had exited yet is timing; a crash is its verdict. */
     if (!strncmp(sa->key, "0\t", 2)) nkeys = 1;
-    for (i = 0; i < nkeys; i++) {
-        va = scalar(sa->e, keys[i]);
-        vb = scalar(sb->e, keys[i]);
-        if (!same(va, vb)) add_item(d, PS_DIFF_STEP, cname, sa->label, keys[i], va, vb, ctx);
-        free(va);
-        free(vb);
-    }
-    if (nkeys > 1) { /* the error, unless a line-0 entry or a declared race */
-        char *ca = scalar(sa->e, "error"), *cb = scalar(sb->e, "error");
-        va = error_text(sa->e);
-        vb = error_text(sb->e);
-        if (!same(ca, cb)) add_item(d, PS_DIFF_STEP, cname, sa->label, "error", va, vb, ctx);
-        free(ca);
-        free(cb);
-        free(va);
-        free(vb);
+    for (i = 0; i < nkeys; i++)
+        if (!same(va[i], vb[i])) add_item(d, PS_DIFF_STEP, cname, sa->label, keys[i], va[i], vb[i], ctx);
+    if (nkeys > 1 && (ea->has_error != eb->has_error || (ea->has_error && ea->error != eb->error))) {
+        /* the error, unless a line-0 entry or a declared race */
+        char *ta = error_text(ea), *tb = error_text(eb);
+        add_item(d, PS_DIFF_STEP, cname, sa->label, "error", ta, tb, ctx);
+        free(ta);
+        free(tb);
     }
     if (strncmp(sa->key, "0\t", 2)) /* no fields for line 0; a race's fields as any step's */
-        diff_fields(d, cname, sa->label, ps_jv_get(sa->e, "fields"), ps_jv_get(sb->e, "fields"), ctx, lenient);
+        diff_fields(d, cname, sa->label, ea, eb, ctx, lenient);
     free(ctx);
-    free(ea);
-    free(eb);
-    free(wa);
-    free(wb);
 }
 
 static void diff_case(ps_diff *d, const ps_result *a, const ps_result *b)
@@ -243,8 +227,8 @@ static void diff_case(ps_diff *d, const ps_result *a, const ps_result *b)
                  ps_outcome_name(b->outcome), ctx);
         free(ctx);
     }
-    trace_load(&ta, a->trace_json);
-    trace_load(&tb, b->trace_json);
+    trace_load(&ta, a);
+    trace_load(&tb, b);
     /* A case that did not run on one side (SKIP, or an ERROR before its first step)
      * has no steps to compare: its outcome says it all. */
     if (ta.n && tb.n) {
@@ -255,18 +239,18 @@ static void diff_case(ps_diff *d, const ps_result *a, const ps_result *b)
                 tb.steps[k].used = 1;
                 diff_step(d, nb.data, &ta.steps[i], &tb.steps[k]);
             } else {
-                char *ctx = step_context(ta.steps[i].e, NULL), *v = scalar(ta.steps[i].e, "verdict");
+                char *ctx = step_context(ta.steps[i].e, NULL);
+                const char *v = ta.steps[i].e->verdict;
                 add_item(d, PS_DIFF_ONLY_A, nb.data, ta.steps[i].label, "step", v ? v : "ran", NULL, ctx);
                 free(ctx);
-                free(v);
             }
         }
         for (k = 0; k < tb.n; k++)
             if (!tb.steps[k].used) {
-                char *ctx = step_context(NULL, tb.steps[k].e), *v = scalar(tb.steps[k].e, "verdict");
+                char *ctx = step_context(NULL, tb.steps[k].e);
+                const char *v = tb.steps[k].e->verdict;
                 add_item(d, PS_DIFF_ONLY_B, nb.data, tb.steps[k].label, "step", NULL, v ? v : "ran", ctx);
                 free(ctx);
-                free(v);
             }
     }
     trace_free(&ta);

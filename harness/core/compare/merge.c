@@ -20,6 +20,7 @@ static void copy_result(ps_result *d, const ps_result *s)
     d->topic = dup_or_null(s->topic);
     d->reason = dup_or_null(s->reason);
     d->trace_json = ps_xstrdup(s->trace_json ? s->trace_json : "[]");
+    d->trace = NULL; /* decoded again from the copy when needed */
     d->divergences = dup_or_null(s->divergences);
     d->notes = dup_or_null(s->notes);
     d->cause = dup_or_null(s->cause);

@@ -131,7 +131,7 @@ void ps_console_case(FILE *f, const ps_result *r, int verbose)
         ps_buf_free(&name);
     }
     ps_buf_adds(&b, "  (");
-    ps_rep_fixed(&b, r->duration_ms, 0);
+    ps_buf_fixed(&b, r->duration_ms, 0);
     ps_buf_adds(&b, " ms)\n");
     if (bad || ((r->outcome == PS_XFAIL || r->outcome == PS_SKIP || verbose) && reason && reason[0])) {
         if (!reason || !reason[0]) {
@@ -163,7 +163,7 @@ void ps_console_case(FILE *f, const ps_result *r, int verbose)
         }
     }
     if (bad || verbose) output_lines(&b, r, verbose ? 1000 : 10);
-    if (verbose) ps_rep_trace_lines(&b, r->trace_json, "      ");
+    if (verbose) ps_rep_trace_lines(&b, ps_result_trace(r), "      ");
     ps_rep_write(f, &b);
 }
 
@@ -212,7 +212,7 @@ void ps_console_summary(FILE *f, const ps_run *run)
     ps_buf_adds(&b, "PLATFORM: ");
     ps_rep_flat(&b, run->platform && run->platform[0] ? run->platform : "unknown");
     ps_buf_adds(&b, "\nWALL: ");
-    ps_rep_fixed(&b, run->wall_ms, 0);
+    ps_buf_fixed(&b, run->wall_ms, 0);
     ps_buf_printf(&b, " ms\n%d passed, %d failed, %d skipped\n", c[PS_PASS] + c[PS_XFAIL],
                   c[PS_FAIL] + c[PS_XPASS] + c[PS_TIMEOUT] + c[PS_ERROR], c[PS_SKIP]);
     ps_rep_write(f, &b);

@@ -269,7 +269,7 @@ static void case_row(ps_buf *b, const ps_result *r, int i)
     ps_buf_adds(b, "</td><td class=\"title\">");
     text(b, r->title);
     ps_buf_adds(b, "</td><td class=\"dur\">");
-    ps_rep_fixed(b, r->duration_ms, 1);
+    ps_buf_fixed(b, r->duration_ms, 1);
     ps_buf_adds(b, " ms</td><td class=\"where mono\">");
     text(b, r->file);
     if (r->line > 0) ps_buf_printf(b, ":%d", r->line);
@@ -324,7 +324,7 @@ int ps_report_html(FILE *f, const ps_run *run)
     ps_buf_adds(&b, "</dd>\n<dt>Started</dt><dd id=\"started\">");
     text(&b, run->started ? run->started : "?");
     ps_buf_adds(&b, "</dd>\n<dt>Wall time</dt><dd id=\"wall\">");
-    ps_rep_fixed(&b, run->wall_ms, 0);
+    ps_buf_fixed(&b, run->wall_ms, 0);
     ps_buf_printf(&b, " ms</dd>\n<dt>Mode</dt><dd id=\"mode\">%s, %d job%s</dd>\n</dl>\n</header>\n",
                   run->strict ? "strict" : "not strict", run->jobs, run->jobs == 1 ? "" : "s");
 

@@ -36,8 +36,7 @@ static void split_array(ps_buf *b, const char *s, const char *seps)
 static void case_json(ps_buf *b, const ps_result *r)
 {
     char *topic = ps_rep_topic(r);
-    int salvaged;
-    char *trace = ps_rep_trace_json(r->trace_json, &salvaged);
+    const ps_trace *trace = ps_result_trace(r);
     ps_buf_adds(b, "{\"id\": ");
     ps_rep_json_str(b, STR(r->id));
     ps_buf_adds(b, ", \"title\": ");
@@ -55,7 +54,7 @@ static void case_json(ps_buf *b, const ps_result *r)
     ps_buf_adds(b, ", \"outcome\": ");
     ps_rep_json_str(b, ps_outcome_name(r->outcome));
     ps_buf_adds(b, ", \"duration_ms\": ");
-    ps_rep_fixed(b, r->duration_ms, 3);
+    ps_buf_fixed(b, r->duration_ms, 3);
     ps_buf_adds(b, ", \"reason\": ");
     ps_rep_json_str(b, r->reason);
     ps_buf_printf(b, ", \"line\": %d", r->line > 0 ? r->line : 0);
@@ -85,16 +84,15 @@ static void case_json(ps_buf *b, const ps_result *r)
         ps_rep_json_str(b, r->case_process.retired);
         ps_buf_addc(b, '}');
     }
-    if (salvaged) {
+    if (trace->salvaged) {
         /* The child's trace did not parse (typically cut off when the case was killed):
          * the entries that did parse are in "trace", the raw text here. */
         ps_buf_adds(b, ",\n     \"trace_raw\": ");
         ps_rep_json_str(b, r->trace_json);
     }
     ps_buf_adds(b, ",\n     \"trace\": ");
-    ps_buf_adds(b, trace);
+    ps_trace_encode(b, trace);
     ps_buf_addc(b, '}');
-    free(trace);
     free(topic);
 }
 
@@ -133,7 +131,7 @@ void ps_rep_json_build(ps_buf *b, const ps_run *run)
     ps_buf_adds(b, ",\n  \"started\": ");
     ps_rep_json_str(b, STR(run->started));
     ps_buf_adds(b, ",\n  \"wall_ms\": ");
-    ps_rep_fixed(b, run->wall_ms, 3);
+    ps_buf_fixed(b, run->wall_ms, 3);
     ps_buf_printf(b, ",\n  \"strict\": %s,\n  \"jobs\": %d", run->strict ? "true" : "false",
                   run->jobs);
     ps_buf_adds(b, ",\n  \"summary\": {");

@@ -41,7 +41,7 @@ static void attr(ps_buf *b, const char *name, const char *value)
 static void attr_seconds(ps_buf *b, const char *name, double ms)
 {
     ps_buf_printf(b, " %s=\"", name);
-    ps_rep_fixed(b, ms > 0 ? ms / 1000.0 : 0, 3);
+    ps_buf_fixed(b, ms > 0 ? ms / 1000.0 : 0, 3);
     ps_buf_addc(b, '"');
 }
 
@@ -92,7 +92,7 @@ static void details(ps_buf *b, const ps_result *r)
         }
     }
     ps_buf_adds(&t, "trace:\n");
-    if (ps_rep_trace_lines(&t, r->trace_json, "  ") == 0) ps_buf_adds(&t, "  (no steps recorded)\n");
+    if (ps_rep_trace_lines(&t, ps_result_trace(r), "  ") == 0) ps_buf_adds(&t, "  (no steps recorded)\n");
     ps_rep_xml(b, t.data, 0);
     ps_buf_free(&t);
 }

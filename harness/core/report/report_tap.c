@@ -27,7 +27,7 @@
  * not allow unescaped (DEL, C1 controls, BOM). */
 static void yaml_str(ps_buf *b, const char *s)
 {
-    char *u = ps_rep_utf8(s ? s : "");
+    char *u = ps_utf8_repair(s ? s : "");
     const unsigned char *p;
     ps_buf_addc(b, '"');
     for (p = (const unsigned char *)u; *p; p++) {
@@ -58,7 +58,7 @@ static void yaml_str(ps_buf *b, const char *s)
 /* A description: one line, '#' and '\' escaped. */
 static void description(ps_buf *b, const ps_result *r)
 {
-    char *u = ps_rep_utf8(r->id && r->id[0] ? r->id : "(no id)");
+    char *u = ps_utf8_repair(r->id && r->id[0] ? r->id : "(no id)");
     const char *p;
     for (p = u; *p; p++) {
         if (*p == '#' || *p == '\\') ps_buf_addc(b, '\\');
@@ -71,7 +71,7 @@ static void description(ps_buf *b, const ps_result *r)
 /* Directive text: one line. */
 static void directive_text(ps_buf *b, const char *s)
 {
-    char *u = ps_rep_utf8(s);
+    char *u = ps_utf8_repair(s);
     ps_rep_flat(b, u);
     free(u);
 }
@@ -97,7 +97,7 @@ static void yaml_block(ps_buf *b, const ps_result *r)
     ps_buf_printf(b, "\n  outcome: %s\n  file: ", ps_outcome_name(r->outcome));
     yaml_str(b, r->file);
     ps_buf_printf(b, "\n  line: %d\n  duration_ms: ", r->line > 0 ? r->line : 0);
-    ps_rep_fixed(b, r->duration_ms, 3);
+    ps_buf_fixed(b, r->duration_ms, 3);
     ps_buf_addc(b, '\n');
     if (r->divergences && r->divergences[0]) {
         /* Each "line: text" note as a mapping (a quoted "30: ..." list item trips
@@ -128,7 +128,7 @@ static void yaml_block(ps_buf *b, const ps_result *r)
         ps_buf t;
         const char *s;
         ps_buf_init(&t);
-        if (ps_rep_trace_lines(&t, r->trace_json, "") > 0 || t.len) {
+        if (ps_rep_trace_lines(&t, ps_result_trace(r), "") > 0 || t.len) {
             ps_buf_adds(b, "  trace:\n");
             for (s = t.data; *s;) {
                 size_t n = strcspn(s, "\n");

@@ -28,51 +28,12 @@ typedef struct {
     int runs, unparsed, index;
 } reducer;
 
-/* The fields of one trace entry (a JSON object written by exec.c). */
-typedef struct {
-    int line;
-    unsigned long error;
-    char op[32], verdict[16];
-} entry;
-
-static const char *json_str(const char *obj, const char *key, char *out, size_t n)
-{
-    const char *p = strstr(obj, key);
-    size_t k = 0;
-    out[0] = 0;
-    if (!p) return out;
-    for (p += strlen(key); *p && *p != '"' && k + 1 < n; p++) out[k++] = *p;
-    out[k] = 0;
-    return out;
-}
-
-/* Splits trace_json into its top-level objects and calls back for each. */
-static int trace_entries(const char *json, entry *out, int max)
-{
-    int n = 0, depth = 0, in_str = 0;
-    const char *p, *start = NULL;
-    for (p = json; *p && n < max; p++) {
-        if (in_str) {
-            if (*p == '\\' && p[1]) p++;
-            else if (*p == '"') in_str = 0;
-            continue;
-        }
-        if (*p == '"') in_str = 1;
-        else if (*p == '{' && depth++ == 0) start = p;
-        else if (*p == '}' && --depth == 0 && start) {
-            char *obj = ps_xstrndup(start, (size_t)(p - start + 1)), *e;
-            entry *x = &out[n++];
-            memset(x, 0, sizeof *x);
-            x->line = atoi(obj + strlen("{\"line\":"));
-            e = strstr(obj, "\"error\":");
-            x->error = e ? strtoul(e + 8, NULL, 10) : 0;
-            json_str(obj, "\"op\":\"", x->op, sizeof x->op);
-            json_str(obj, "\"verdict\":\"", x->verdict, sizeof x->verdict);
-            free(obj);
-        }
-    }
-    return n;
-}
+/* What the reducer reads of a trace step (decoded by trace.c): its op and verdict
+ * ("" when absent), its error code and line (0 when absent). */
+static const char *op_of_step(const ps_trace_step *e) { return e->op ? e->op : ""; }
+static const char *verdict_of(const ps_trace_step *e) { return e->verdict ? e->verdict : ""; }
+static unsigned long error_of(const ps_trace_step *e) { return e->has_error ? e->error : 0; }
+static int line_of(const ps_trace_step *e) { return e->has_line ? e->line : 0; }
 
 static int diverges(const char *v)
 {
@@ -111,7 +72,8 @@ static int test(reducer *r, const int *keep)
     ps_diag d;
     ps_case *c;
     ps_result res;
-    entry es[256];
+    const ps_trace *t;
+    const ps_trace_step *es;
     int n, i, k, same = 0;
     if (ps_now_ms() > r->end) {
         free(text);
@@ -129,16 +91,21 @@ static int test(reducer *r, const int *keep)
     memset(&res, 0, sizeof res);
     ps_run_one(r->o, c, ++r->index, &res);
     r->runs++;
-    n = trace_entries(res.trace_json ? res.trace_json : "[]", es, 256);
+    t = ps_result_trace(&res);
+    es = t->steps;
+    n = t->n;
     /* a candidate in which another step fails, or the harness could not run, is not
      * the same divergence: it would report a different bug */
     for (i = 0; i < n; i++)
-        if (!strcmp(es[i].verdict, "fail") && !(es[i].error == r->terr && !strcmp(es[i].op, r->top))) n = -1;
+        if (!strcmp(verdict_of(&es[i]), "fail") && !(error_of(&es[i]) == r->terr && !strcmp(op_of_step(&es[i]), r->top)))
+            n = -1;
     if (res.outcome == PS_ERROR || res.outcome == PS_TIMEOUT) n = -1;
     for (i = 0; i < n && !same; i++) {
-        if (strcmp(es[i].op, r->top) || es[i].error != r->terr || strcmp(es[i].verdict, r->tverdict)) continue;
+        if (strcmp(op_of_step(&es[i]), r->top) || error_of(&es[i]) != r->terr ||
+            strcmp(verdict_of(&es[i]), r->tverdict))
+            continue;
         for (k = 0; k < c->nsteps; k++)
-            if (c->steps[k].line == es[i].line) {
+            if (c->steps[k].line == line_of(&es[i])) {
                 char *t = short_text(c->steps[k].text);
                 same = !strcmp(t, r->ttext);
                 free(t);
@@ -278,23 +245,26 @@ static int load(reducer *r, const char *file, const ps_case *c)
 static int find_target(reducer *r, const ps_case *c)
 {
     ps_result res;
-    entry es[256];
+    const ps_trace *t;
+    const ps_trace_step *es;
     int n, i, k;
     memset(&res, 0, sizeof res);
     ps_run_one(r->o, c, ++r->index, &res);
     printf("%s: %s%s%s\n", c->id, ps_outcome_name(res.outcome), res.reason && *res.reason ? ": " : "",
            res.reason ? res.reason : "");
-    n = trace_entries(res.trace_json ? res.trace_json : "[]", es, 256);
+    t = ps_result_trace(&res);
+    es = t->steps;
+    n = t->n;
     for (i = 0; i < n; i++) {
-        if (!diverges(es[i].verdict)) continue;
+        if (!diverges(verdict_of(&es[i]))) continue;
         for (k = 0; k < c->nsteps; k++)
-            if (c->steps[k].line == es[i].line) break;
+            if (c->steps[k].line == line_of(&es[i])) break;
         if (k == c->nsteps) continue;
-        r->target = es[i].line - 1;
+        r->target = line_of(&es[i]) - 1;
         r->ttext = short_text(c->steps[k].text);
-        r->top = ps_xstrdup(es[i].op);
-        r->terr = es[i].error;
-        snprintf(r->tverdict, sizeof r->tverdict, "%s", es[i].verdict);
+        r->top = ps_xstrdup(op_of_step(&es[i]));
+        r->terr = error_of(&es[i]);
+        snprintf(r->tverdict, sizeof r->tverdict, "%s", verdict_of(&es[i]));
         /* the step keeps the handle it had: its actor's last create/open before it */
         r->pinned = -1;
         for (k = 0; k < r->target; k++)
