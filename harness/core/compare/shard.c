@@ -114,7 +114,8 @@ int ps_shard_select(const ps_case **sel, int n, int k, int nshards, const ps_run
  * most cases wait (timeouts, time windows, sleeps), so the run is as short as its
  * longest case when enough workers run the rest beside it. Enough is the estimated
  * total over the longest (plus half again for the starts the estimate leaves out), at
- * least the cores and at most 8 per core (each worker is a case process and a standby). */
+ * least the cores and at most 8 per core (each worker keeps a case process, and starts
+ * the next one ahead when that one ends). */
 int ps_auto_jobs(const ps_case *const *sel, int n, int cores)
 {
     double total = 0, longest = 1, e;
