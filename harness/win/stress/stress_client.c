@@ -174,8 +174,8 @@ static void request(worker *w, cconn *cn, uint32_t size, int slow, double due)
     uint32_t seq = 0;
     char why[200];
     int rc;
+    w->req_t0 = t0; /* the watchdog's clock: when the request began */
     if (due > 0 && due < t0) t0 = due; /* paced: latency from the due time */
-    w->req_t0 = ps_now_ms();
     InterlockedExchange(&w->in_req, 1);
     if (cn->h == INVALID_HANDLE_VALUE) {
         const char *call = "CreateFile";

@@ -128,7 +128,8 @@ void report_incident(const char *fmt, ...);
 int run_round(supervisor *sup, ps_round *r, int clients, int last, int progress);
 
 /* ---- stress_server.c: the builtin server ---- */
-/* Starts it with `prepare` listening instances. 0 ok, -1 failed. */
+/* Starts it with `prepare` listening instances (the connections expected) and as
+ * many threads as CPUs but at most `prepare` (1..8). 0 ok, -1 failed. */
 int builtin_server_start(int prepare);
 /* Stops it: every instance closed, its threads gone. */
 void builtin_server_stop(void);

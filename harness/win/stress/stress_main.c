@@ -187,8 +187,8 @@ static int server_begin(supervisor *sup)
             fprintf(stderr, "pipespec stress: cannot create \\\\.\\pipe\\%s\n", stress.pipe_name);
             return -1;
         }
-        run->server_desc = ps_sprintf("builtin (in the harness: %d I/O threads, overlapped, completion port)",
-                                      builtin_server_threads());
+        run->server_desc = ps_sprintf("builtin (in the harness: %d I/O thread%s, overlapped, completion port)",
+                                      builtin_server_threads(), builtin_server_threads() == 1 ? "" : "s");
         break;
     }
     case PS_SS_REFERENCE:

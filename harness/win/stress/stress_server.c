@@ -337,9 +337,14 @@ int builtin_server_start(int prepare)
     InitializeCriticalSection(&builtin_srv.lock);
     builtin_srv.port = CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, 0);
     if (!builtin_srv.port) return -1;
+    /* As many threads as CPUs (at most 8), but no more than the connections expected:
+     * every thread waiting on the port wakes for every packet under Wine (the port is
+     * one waitable object), so a spare thread costs two wineserver calls per packet
+     * and a request here makes two packets. */
     GetSystemInfo(&si);
     builtin_srv.nthreads = (int)si.dwNumberOfProcessors;
-    if (builtin_srv.nthreads < 2) builtin_srv.nthreads = 2;
+    if (builtin_srv.nthreads > prepare) builtin_srv.nthreads = prepare;
+    if (builtin_srv.nthreads < 1) builtin_srv.nthreads = 1;
     if (builtin_srv.nthreads > 8) builtin_srv.nthreads = 8;
     for (i = 0; i < builtin_srv.nthreads; i++)
         builtin_srv.threads[i] =
