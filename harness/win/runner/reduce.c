@@ -106,9 +106,9 @@ static int test(reducer *r, const int *keep)
             continue;
         for (k = 0; k < c->nsteps; k++)
             if (c->steps[k].line == line_of(&es[i])) {
-                char *t = short_text(c->steps[k].text);
-                same = !strcmp(t, r->ttext);
-                free(t);
+                char *st = short_text(c->steps[k].text);
+                same = !strcmp(st, r->ttext);
+                free(st);
             }
     }
     ps_result_free(&res);
