@@ -6,6 +6,7 @@
 #include "json.h"
 #include "proto.h"
 #include "results.h"
+#include "trace_fixture.h"
 
 static void feed_in_chunks(ps_child_reader *cr, const char *s, size_t chunk)
 {
@@ -24,20 +25,7 @@ Test(proto, every_line_round_trips)
         ps_trace_entry e;
         ps_jv trace;
         int line, col;
-        memset(&act, 0, sizeof act);
-        memset(&e, 0, sizeof e);
-        ps_actual_set(&act, "bytes", "%d", 58);
-        ps_actual_set(&act, "text", "a\ttab \"quoted\" \\ back");
-        e.line = 12;
-        e.actor = "A";
-        e.op = "read";
-        e.call = "ReadFile(A, buf[2048])";
-        e.timed = 1;
-        e.t_ms = 1.5;
-        e.dur_ms = 0.25;
-        e.error = 234;
-        e.actual = &act;
-        e.expected = "ERROR_MORE_DATA bytes=58";
+        fixture_read_entry(&e, &act, "text", "a\ttab \"quoted\" \\ back");
         e.wine = "ok";
         e.verdict = "xfail";
         e.note = "line one\nline two";

@@ -12,6 +12,7 @@
 #include "psutil.h"
 #include "results.h"
 #include "trace.h"
+#include "trace_fixture.h"
 
 static ps_trace_field awkward_fields[] = {
     {"bytes", "1024", NULL},
@@ -282,20 +283,7 @@ Test(trace, the_case_process_writes_this_format)
     ps_result r;
     ps_child_reader cr;
     const ps_trace *t;
-    memset(&act, 0, sizeof act);
-    memset(&e, 0, sizeof e);
-    ps_actual_set(&act, "bytes", "%d", 58);
-    ps_actual_set(&act, "data", "a\tb \"c\" <d>");
-    e.line = 12;
-    e.actor = "A";
-    e.op = "read";
-    e.call = "ReadFile(A, buf[2048])";
-    e.timed = 1;
-    e.t_ms = 1.5;
-    e.dur_ms = 0.25;
-    e.error = 234;
-    e.actual = &act;
-    e.expected = "ERROR_MORE_DATA bytes=58";
+    fixture_read_entry(&e, &act, "data", "a\tb \"c\" <d>");
     e.verdict = "fail";
     ps_buf_init(&b);
     ps_proto_trace(&b, &e);
