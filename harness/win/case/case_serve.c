@@ -257,13 +257,22 @@ void cp_end_case(void)
 }
 
 /* One line of stdin, without its LF; 0 at the end of the input. */
+/* The runner writes a case's line only after the E line of the one before, so whatever
+ * is in the pipe belongs to this line: it is read in chunks (one wineserver round trip
+ * each under Wine), not byte by byte. */
 static int read_line(char *line, size_t size)
 {
     HANDLE in = GetStdHandle(STD_INPUT_HANDLE);
     DWORD n = 0, got;
-    while (n + 1 < size && ReadFile(in, line + n, 1, &got, NULL) && got == 1 && line[n] != '\n') n++;
-    line[n] = 0;
-    return n > 0;
+    char *nl = NULL;
+    while (!nl && n + 1 < size && ReadFile(in, line + n, (DWORD)(size - 1 - n), &got, NULL) && got > 0) {
+        line[n + got] = 0;
+        nl = strchr(line + n, '\n');
+        n += got;
+    }
+    if (nl) *nl = 0;
+    else line[n] = 0;
+    return line[0] != 0;
 }
 
 int ps_child_serve(const ps_child_opts *base, int max_cases)
