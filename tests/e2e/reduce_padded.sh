@@ -6,12 +6,7 @@
 # must keep the diverging step, lose every padding step and actor, keep at most the two
 # steps that give the step its handle, still be XFAIL on that step when run, and turn
 # into a C program (repro) that shows the same divergence.
-set -uo pipefail
-src=${PIPESPEC_SOURCE:-$(cd "$(dirname "$0")/../.." && pwd)}
-build=${PIPESPEC_BUILD:-$src/build}
-out=$(mktemp -d)
-[ -n "${PIPESPEC_KEEP:-}" ] && echo "scratch: $out" || trap 'rm -rf "$out"' EXIT
-cd "$src"
+. "$(dirname "$0")/checks.bash" # src, build, out (scratch), cd "$src"
 exe="$build/win/pipespec.exe"
 padded=tests/e2e/reduce_cases/padded-cancel.case
 fails=0

@@ -7,12 +7,7 @@
 # program too (exit 2, "SKIP: the case requires ...").
 # Exceptions (compared, but a difference is reported, not failed): none.
 # REPRO_SELECT=PATH (a folder or case of scenarios/) restricts the test, for development.
-set -uo pipefail
-src=${PIPESPEC_SOURCE:-$(cd "$(dirname "$0")/../.." && pwd)}
-build=${PIPESPEC_BUILD:-$src/build}
-out=$(mktemp -d)
-[ -n "${PIPESPEC_KEEP:-}" ] && echo "scratch: $out" || trap 'rm -rf "$out"' EXIT
-cd "$src"
+. "$(dirname "$0")/checks.bash" # src, build, out (scratch), cd "$src"
 exe="$build/win/pipespec.exe"
 cc=x86_64-w64-mingw32-gcc
 fails=0

@@ -5,12 +5,7 @@
 # -Werror, and has one ok() per step (pipe and program steps, and `pending`) and one
 # todo_wine per `wine:` line of the case. The cases with `wine:` lines are run under
 # Wine: every check runs, each recorded divergence is a "todo", and nothing fails.
-set -uo pipefail
-src=${PIPESPEC_SOURCE:-$(cd "$(dirname "$0")/../.." && pwd)}
-build=${PIPESPEC_BUILD:-$src/build}
-out=$(mktemp -d)
-[ -n "${PIPESPEC_KEEP:-}" ] && echo "scratch: $out" || trap 'rm -rf "$out"' EXIT
-cd "$src"
+. "$(dirname "$0")/checks.bash" # src, build, out (scratch), cd "$src"
 exe="$build/win/pipespec.exe"
 fails=0
 n=0

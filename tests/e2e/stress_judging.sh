@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # stress_judging: `pipespec stress` judges a server under test fairly (issue 10, items
 # 3, 9 and 10). The servers are the project's own test programs (tests/programs/):
-#   1. warmup_server grows by 10 MiB and 64 handles over its first 2000 requests and
+#   1. stress_server --fault warmup grows by 10 MiB and 64 handles over its first 2000 requests and
 #      then stays flat (as a server on a garbage-collected runtime warming up): a
 #      6000-request run passes, leak-memory-server and leak-handles-server included,
 #      although the server grew by far more than the bounds from start (or from 10 %
@@ -22,10 +22,9 @@ set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 e2e_init stress_judging
 PIPESPEC=$PIPESPEC_BUILD/win/pipespec.exe
-WARMUP=$PIPESPEC_BUILD/win/warmup_server.exe
 BYTE=$PIPESPEC_BUILD/win/byte_server.exe
 SPIN=$PIPESPEC_BUILD/win/stress_server.exe
-for f in "$PIPESPEC" "$WARMUP" "$BYTE" "$SPIN"; do
+for f in "$PIPESPEC" "$BYTE" "$SPIN"; do
   [ -f "$f" ] || e2e_fail "$f is missing: build the Windows half"
 done
 
@@ -53,7 +52,7 @@ hasnt() {
 # 1. early growth, then flat: not a leak (paced, so the load's later half has samples
 #    whatever the machine's speed)
 stress warmup --clients 4 --requests 6000 --rate 1500 --json \
-  --server-cmd "$WARMUP --pipe {pipe} --clients {clients} --warmup 2000 --grow 10485760 --grow-handles 64"
+  --server-cmd "$SPIN --pipe {pipe} --clients {clients} --fault warmup=2000"
 e2e_expect_rc warmup 0
 has warmup '^CHECK leak-memory-server: PASS ' "the server's early growth was judged a leak (or not judged)"
 has warmup '^CHECK leak-handles-server: PASS ' "the server's early handles were judged a leak (or not judged)"

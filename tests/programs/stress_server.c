@@ -19,6 +19,12 @@
  *                      that are never released
  *   --fault corrupt=N  flips one byte of every Nth response (default N = 50)
  *   --fault exit=N     ends the process (exit code 3) after N requests
+ *   --fault warmup=N   not a fault: over its first N requests (default 2000) it
+ *                      allocates and touches 10 MiB in equal parts and creates 64
+ *                      events, all kept for good, then allocates nothing per request,
+ *                      as a server on a garbage-collected runtime does while its heap
+ *                      and caches reach their working size; stress must not call that
+ *                      a leak (tests/e2e/stress_judging.sh)
  * Exit code 0 after --clients N clients; 2 on a usage error; 1 if the pipe cannot
  * be created.
  */
@@ -33,7 +39,9 @@
 #define BUF_START 4096
 #define LEAK_BYTES (64 * 1024)
 
-enum { F_NONE, F_LEAK, F_CORRUPT, F_EXIT };
+enum { F_NONE, F_LEAK, F_CORRUPT, F_EXIT, F_WARMUP };
+#define WARMUP_BYTES (10L << 20)
+#define WARMUP_HANDLES 64
 static int g_fault = F_NONE;
 static long g_every = 50;
 static wchar_t g_name[256];
@@ -56,6 +64,27 @@ static void leak_one(void)
     if (!l) return;
     memset(l, 0xA5, LEAK_BYTES); /* touched: resident, counted as private memory */
     l->event = CreateEventW(NULL, FALSE, FALSE, NULL);
+    EnterCriticalSection(&g_leak_lock);
+    l->next = g_leaks;
+    g_leaks = l;
+    LeaveCriticalSection(&g_leak_lock);
+}
+
+/* --fault warmup: request number `req`'s share of the growth (kept on g_leaks and in
+ * g_warm_events). */
+static HANDLE g_warm_events[WARMUP_HANDLES];
+static void warm_up(LONG req)
+{
+    size_t part = (size_t)(WARMUP_BYTES / g_every);
+    long before = (long)((long long)(req - 1) * WARMUP_HANDLES / g_every);
+    long after = (long)((long long)req * WARMUP_HANDLES / g_every);
+    leak *l;
+    if (req > g_every || part < sizeof(leak)) return;
+    l = malloc(part);
+    if (!l) return;
+    memset(l, 0x5A, part); /* touched: resident, counted as private memory */
+    l->event = NULL;
+    for (; before < after; before++) g_warm_events[before] = CreateEventW(NULL, FALSE, FALSE, NULL);
     EnterCriticalSection(&g_leak_lock);
     l->next = g_leaks;
     g_leaks = l;
@@ -101,6 +130,7 @@ static DWORD WINAPI serve(LPVOID unused)
         req = InterlockedIncrement(&g_requests);
         memcpy(rsp, RESPONSE, sizeof rsp);
         if (g_fault == F_LEAK) leak_one();
+        if (g_fault == F_WARMUP) warm_up(req);
         if (g_fault == F_CORRUPT && req % g_every == 0) rsp[10] ^= 0x01;
         if (g_fault == F_EXIT && req > g_every) ExitProcess(3);
         if (WriteFile(h, rsp, sizeof rsp, &w, NULL)) FlushFileBuffers(h);
@@ -128,7 +158,7 @@ static void spin(long ms)
 static int usage(void)
 {
     fprintf(stderr, "usage: stress_server --pipe NAME [--clients N] [--threads N] [--spin MS] "
-                    "[--fault none|leak|corrupt[=N]|exit=N]\n");
+                    "[--fault none|leak|corrupt[=N]|exit=N|warmup[=N]]\n");
     return 2;
 }
 
@@ -154,6 +184,9 @@ int main(int argc, char **argv)
             } else if (!strncmp(v, "exit=", 5)) {
                 g_fault = F_EXIT;
                 g_every = strtol(v + 5, NULL, 10);
+            } else if (!strncmp(v, "warmup", 6)) {
+                g_fault = F_WARMUP;
+                g_every = v[6] == '=' ? strtol(v + 7, NULL, 10) : 2000;
             } else return usage();
             if (g_every < 1) return usage();
             i++;

@@ -101,6 +101,21 @@ void cp_clear_queue_locked(actor *a)
     a->in_head = a->in_tail = NULL;
 }
 
+/* A server end disconnected (DisconnectNamedPipe, FSCTL_PIPE_DISCONNECT): what either
+ * end had not read is gone, the ends are no longer a pair, and it is not listening. */
+void cp_disconnected(actor *a)
+{
+    EnterCriticalSection(&the_case.qlock);
+    cp_clear_queue_locked(a);
+    if (a->peer) {
+        cp_clear_queue_locked(a->peer);
+        if (a->peer->peer == a) a->peer->peer = NULL;
+        a->peer = NULL;
+    }
+    a->listen_seq = 0;
+    LeaveCriticalSection(&the_case.qlock);
+}
+
 /* Checks n bytes just read against what the peer wrote. complete: the read said the
  * message ended here (message-read mode, TRUE). */
 static void check_read_locked(actor *a, const unsigned char *buf, size_t n, int complete);

@@ -140,6 +140,7 @@ unsigned char *cp_make_data(actor *a, const ps_step *s, const char *sizekey, DWO
 long cp_queue_to_peer(actor *a, const unsigned char *data, size_t len);
 void cp_settle(actor *a, long id, size_t written);
 void cp_clear_queue_locked(actor *a);
+void cp_disconnected(actor *a); /* a server end disconnected: queues cleared, pair undone */
 void cp_check_read(actor *a, const unsigned char *buf, size_t n, int complete);
 void cp_set_text_field(actor *a, const unsigned char *buf, DWORD n);
 /* case_pipe.c: pipe operations, one Win32 call each; they fill a->act, a->call, a->ret */

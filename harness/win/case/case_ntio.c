@@ -295,16 +295,7 @@ void op_fsctl(actor *a, const ps_step *s)
     if (code == 0x11C017 && (st < 0 && (ULONG)st != PS_STATUS_BUFFER_OVERFLOW)) cp_settle(a, c->msg, 0);
     else if (code == 0x11C017 && !c->live) cp_settle(a, c->msg, inlen);
     nt_fsctl_fields(a, c, st);
-    if (code == 0x110004 && st == 0) { /* a disconnect: what was queued either way is gone */
-        EnterCriticalSection(&the_case.qlock);
-        cp_clear_queue_locked(a);
-        if (a->peer) {
-            cp_clear_queue_locked(a->peer);
-            if (a->peer->peer == a) a->peer->peer = NULL;
-            a->peer = NULL;
-        }
-        LeaveCriticalSection(&the_case.qlock);
-    }
+    if (code == 0x110004 && st == 0) cp_disconnected(a); /* as DisconnectNamedPipe */
 }
 
 static void nt_rw(actor *a, const ps_step *s, int write)

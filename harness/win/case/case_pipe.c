@@ -537,17 +537,7 @@ void op_disconnect(actor *a, const ps_step *s)
     cp_begin_call(a);
     ok = DisconnectNamedPipe(a->h);
     cp_set_bool_result(a, ok);
-    if (ok) {
-        EnterCriticalSection(&the_case.qlock);
-        cp_clear_queue_locked(a);
-        if (a->peer) {
-            cp_clear_queue_locked(a->peer);
-            if (a->peer->peer == a) a->peer->peer = NULL;
-            a->peer = NULL;
-        }
-        a->listen_seq = 0;
-        LeaveCriticalSection(&the_case.qlock);
-    }
+    if (ok) cp_disconnected(a);
 }
 
 /* The privileges of a token: how many (TokenStatistics.PrivilegeCount, as WT

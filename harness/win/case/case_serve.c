@@ -288,10 +288,9 @@ int ps_child_serve(const ps_child_opts *base, int max_cases)
     SetHandleInformation(GetStdHandle(STD_INPUT_HANDLE), HANDLE_FLAG_INHERIT, 0);
     SetHandleInformation(GetStdHandle(STD_OUTPUT_HANDLE), HANDLE_FLAG_INHERIT, 0);
     SetHandleInformation(GetStdHandle(STD_ERROR_HANDLE), HANDLE_FLAG_INHERIT, 0);
-    /* __builtin_setjmp: cp_end_case comes back here after each case's verdict */
-    if (__builtin_setjmp(serve.jmp)) {
-        if (++count >= max_cases) return 0; /* a fresh process for the next case */
-    }
+    /* __builtin_setjmp: cp_end_case comes back here after each case's verdict (only
+     * while serve.on, which the last case turns off) */
+    if (__builtin_setjmp(serve.jmp)) count++;
     if (!read_line(line, sizeof line)) return 0; /* no case came (the run is over) */
     f[0] = line;
     for (k = 1; k < 3; k++) {
@@ -303,8 +302,10 @@ int ps_child_serve(const ps_child_opts *base, int max_cases)
     opts.file = f[0];
     opts.pipe = f[1];
     opts.timeout_ms = strtol(f[2], NULL, 10);
-    if (!serve.before.n) own_handles(&serve.before, 0); /* else: what the last check found */
-    if (!GetProcessHandleCount(GetCurrentProcess(), &serve.count_before)) serve.count_before = 0;
     if (count + 1 >= max_cases) serve.on = 0; /* the last case: end as a single case does */
+    if (serve.on) {
+        if (!serve.before.n) own_handles(&serve.before, 0); /* else: what the last check found */
+        if (!GetProcessHandleCount(GetCurrentProcess(), &serve.count_before)) serve.count_before = 0;
+    }
     return ps_child_main(&opts);
 }
