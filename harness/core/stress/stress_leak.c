@@ -60,13 +60,14 @@ static double theil_sen(const double *w, const double *v, int n)
 
 void ps_leak_fit(const ps_leakseries *s, int handles, ps_leakfit *f)
 {
-    double *w, *v, w0 = 0, w1 = 0, mid;
+    double *w, *v, w0 = 0, w1 = 0, mid, t0 = 0, t1 = 0;
     int i, n = 0, have = 0;
     memset(f, 0, sizeof *f);
     for (i = 0; i < s->n; i++) {
         if (value(&s->p[i], handles) < 0) continue;
-        if (!have) w0 = s->p[i].work, f->first = value(&s->p[i], handles);
+        if (!have) w0 = s->p[i].work, t0 = s->p[i].t_ms, f->first = value(&s->p[i], handles);
         w1 = s->p[i].work;
+        t1 = s->p[i].t_ms;
         f->last = value(&s->p[i], handles);
         have++;
     }
@@ -88,7 +89,8 @@ void ps_leak_fit(const ps_leakseries *s, int handles, ps_leakfit *f)
     if (n < PS_LEAK_MIN_POINTS)
         snprintf(f->why, sizeof f->why,
                  "too short: %d sample(s) in the later half of the load, %d needed (one per %.0f ms)", n,
-                 PS_LEAK_MIN_POINTS, s->interval_ms);
+                 PS_LEAK_MIN_POINTS, have > 1 && t1 - t0 > s->interval_ms * (have - 1) * 1.5 ? (t1 - t0) / (have - 1)
+                                                                                              : s->interval_ms);
     else if (f->work <= 0)
         snprintf(f->why, sizeof f->why, "no request was served in the later half of the load");
     else {

@@ -185,7 +185,7 @@ void ps_stress_summary(FILE *f, const ps_stress_run *run)
                    " server-restarts=%d\n",
                 t.fault_mid, t.fault_leave, t.slow_reads, run->server_restarts);
     }
-    procmem_line(f, "HARNESS", run->harness, run->cpu_harness_ms, NULL, NULL);
+    procmem_line(f, "HARNESS", run->harness, run->cpu_harness_ms, run->harness_handles_note, NULL);
     if (run->opts.server != PS_SS_BUILTIN)
         procmem_line(f, "SERVER-PROCESS", run->server, run->cpu_server_ms, run->server_handles_note,
                      run->cpu_server_note);
@@ -401,6 +401,8 @@ void ps_stress_json(ps_buf *b, const ps_stress_run *run)
     ps_buf_adds(b, ",\"cpu_ms\":");
     if (run->cpu_harness_ms >= 0) jnum(b, run->cpu_harness_ms);
     else ps_buf_adds(b, "null");
+    ps_buf_adds(b, ",\"handles_note\":");
+    ps_json_str(b, run->harness_handles_note[0] ? run->harness_handles_note : NULL);
     ps_buf_adds(b, "},\n\"server_process\":");
     if (run->opts.server == PS_SS_BUILTIN) ps_buf_adds(b, "null");
     else {

@@ -699,7 +699,7 @@ static void check_leaks(ps_stress_run *run)
     }
     ps_leak_fit(&run->leak_harness, 0, &fit[0]);
     ps_leak_fit(&run->leak_harness, 1, &fit[1]);
-    leak_checks(run, "leak-memory-harness", "leak-handles-harness", "harness", fit, NULL, NULL);
+    leak_checks(run, "leak-memory-harness", "leak-handles-harness", "harness", fit, NULL, run->harness_handles_note);
     ps_leak_fit(&run->leak_server, 0, &fit[0]);
     ps_leak_fit(&run->leak_server, 1, &fit[1]);
     leak_checks(run, "leak-memory-server", "leak-handles-server",

@@ -157,7 +157,8 @@ typedef struct {
     /* measurements: start (before any client), warm (the last round 10 % in), end
      * (clients stopped, server idle) */
     ps_procmem harness[3], server[3];
-    char server_handles_note[120]; /* why the server's handles are not measured, if so */
+    char server_handles_note[120];  /* why the server's handles are not measured, if so */
+    char harness_handles_note[160]; /* why the harness's handles are not measured, if so */
     /* memory and handles against requests served during the last round's load, for
      * the leak checks (stress_leak.h) */
     ps_leakseries leak_harness, leak_server;

@@ -141,6 +141,9 @@ int builtin_server_threads(void);
 /* ---- stress_measure.c ---- */
 /* Memory and handles of a process (`self`: this one; `handles`: count them too);
  * fields -1 where not measurable, all -1 when the process is gone. */
+/* handles: 0 not counted, PS_HANDLES_ALWAYS, or PS_HANDLES_PACED (a leak sample:
+ * counted only while counting costs at most a tenth of the time, else -1) */
+enum { PS_HANDLES_ALWAYS = 1, PS_HANDLES_PACED = 2 };
 ps_procmem measure_process(HANDLE proc, int self, int handles);
 int64_t private_bytes(HANDLE proc); /* -1 n/a */
 double cpu_ms(HANDLE proc);         /* user + kernel by GetProcessTimes, -1 n/a */
@@ -151,6 +154,7 @@ void cpu_decide(HANDLE idle, DWORD idle_pid);
 void cpu_decide_spawn(void);
 double cpu_other_ms(HANDLE proc); /* by the source decided, -1 n/a */
 const char *cpu_source_note(void);
+const char *handles_note(void); /* why handles are n/a here, or "" */
 
 /* ---- stress_procs.c: the server process ---- */
 struct server_process {

@@ -211,8 +211,8 @@ static int server_begin(supervisor *sup)
     if (sup->server) {
         run->server[0] = measure_process(sup->server, 0, 1);
         if (run->server[0].handles < 0)
-            snprintf(run->server_handles_note, sizeof run->server_handles_note,
-                     "n/a (the server's handles cannot be duplicated for counting)");
+            snprintf(run->server_handles_note, sizeof run->server_handles_note, "%s",
+                     *handles_note() ? handles_note() : "n/a (the server's handles cannot be duplicated for counting)");
     } else if (o->server == PS_SS_PIPE)
         snprintf(run->server_handles_note, sizeof run->server_handles_note, "n/a (server process not found)");
     sup->next_restart = o->restart_every ? (double)o->restart_every : 0;
@@ -326,6 +326,7 @@ int ps_stress_main(int argc, char **argv)
     progress = opts.progress == -1 ? console_stderr() : opts.progress;
     if (opts.quiet) progress = 0;
     run.harness[0] = measure_process(GetCurrentProcess(), 1, 1);
+    snprintf(run.harness_handles_note, sizeof run.harness_handles_note, "%s", handles_note());
     if (server_begin(&sup)) return 2;
     run_rounds(&sup, progress);
     server_end(&sup);

@@ -7,25 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* SystemHandleInformation (16): every handle of the system in one call. The layout is
- * Wine's (a 32-bit owner pid); Windows has a 16-bit pid and a back-trace index there,
- * but on Windows GetProcessHandleCount answers first and this is not used. */
-typedef struct {
-    ULONG owner_pid;
-    BYTE type, flags;
-    USHORT value;
-    PVOID object;
-    ULONG access;
-} sys_handle_entry;
-typedef struct {
-    ULONG count;
-    sys_handle_entry h[1];
-} sys_handle_info;
 typedef LONG(WINAPI *nt_query_system_information_fn)(int, PVOID, ULONG, PULONG);
 
 /* NtQuerySystemInformation(cls) into a buffer that grows from *size (at most limit)
  * while the answer does not fit; the buffer (free it) with *st, or NULL when ntdll has
- * no such function. */
+ * no such function. Never class 16 or 64 (the system handle table): under Wine 8.0 that
+ * request crashes the wineserver while other processes start and end (docs/STRESS.md). */
 static void *query_system(int cls, ULONG *size, ULONG limit, LONG *st)
 {
     static nt_query_system_information_fn f;
@@ -45,37 +32,125 @@ static void *query_system(int cls, ULONG *size, ULONG limit, LONG *st)
     }
 }
 
-static long count_handles_system(DWORD pid)
+/* SystemProcessInformation (5): one entry per process; the fields up to HandleCount. */
+typedef struct {
+    ULONG next;
+    ULONG threads;
+    LARGE_INTEGER reserved[3];
+    LARGE_INTEGER create, user, kernel;
+    USHORT name_len, name_max;
+    PWSTR name;
+    LONG base_priority;
+    HANDLE pid;
+    HANDLE parent_pid;
+    ULONG handle_count;
+} sys_process_entry;
+
+/* Process `pid`'s entry in SystemProcessInformation: its CPU time (user + kernel, ms)
+ * and HandleCount. 0 when found, -1 when not (or the call failed). */
+static int spi_find(DWORD pid, double *cpu, long *handle_count)
 {
-    ULONG size = 1 << 16, i;
-    long n = 0;
+    ULONG size = 1 << 18;
+    int r = -1;
     LONG st;
-    sys_handle_info *p = query_system(16, &size, 1u << 28, &st);
+    unsigned char *p = query_system(5, &size, 1u << 26, &st);
     if (!p) return -1;
-    if (st != 0) {
-        free(p);
-        return -1;
+    if (st == 0) {
+        size_t off = 0;
+        while (off + sizeof(sys_process_entry) <= (size_t)size) {
+            const sys_process_entry *e = (const sys_process_entry *)(p + off);
+            if ((DWORD)(ULONG_PTR)e->pid == pid) {
+                if (cpu) *cpu = (double)(e->user.QuadPart + e->kernel.QuadPart) / 10000.0;
+                if (handle_count) *handle_count = (long)e->handle_count;
+                r = 0;
+                break;
+            }
+            if (!e->next) break;
+            off += e->next;
+        }
     }
-    for (i = 0; i < p->count; i++)
-        if (p->h[i].owner_pid == pid) n++;
     free(p);
-    return n;
+    return r;
 }
 
-/* Handles of a process: GetProcessHandleCount; where it answers 0 (Wine 8), the
- * system handle table (one call); failing that, probing handle values
- * (GetHandleInformation for this process, DuplicateHandle for another, one
- * wineserver call each) until 1024 values in a row are free. -1: not measurable. */
+/* Handles of a process where GetProcessHandleCount answers 0 (Wine 8.0; Wine fills in
+ * SystemProcessInformation's HandleCount with the size of the process's handle table,
+ * not the handles in it). How SystemProcessInformation's HandleCount may be read here
+ * is decided once, on this process (handles_decide):
+ *   HC_COUNT  it is the number of handles: it moved with three handles opened;
+ *   HC_BOUND  it bounds the handle values (value <= 4 * HandleCount): each handle value
+ *             up to there is asked about, one wineserver call each (GetHandleInformation
+ *             for this process, DuplicateHandle for another), which counts exactly;
+ *   HC_NONE   neither: handles are n/a with the reason. */
+enum { HC_NONE, HC_COUNT, HC_BOUND };
+static struct {
+    int decided, how;
+    char note[160];
+} hc;
+
+/* This process's handles by asking about each value up to 4 * 2^24 until `stop` values
+ * in a row are free; the highest value found in *highest. */
+static long probe_self(uintptr_t up_to, long stop, uintptr_t *highest)
+{
+    long count = 0, misses = 0;
+    uintptr_t v;
+    *highest = 0;
+    for (v = 4; v < ((uintptr_t)1 << 26) && (v <= up_to || misses < stop); v += 4) {
+        DWORD flags;
+        if (GetHandleInformation((HANDLE)v, &flags)) {
+            count++;
+            misses = 0;
+            *highest = v;
+        } else misses++;
+    }
+    return count;
+}
+
+static void handles_decide(void)
+{
+    long c[2], e[2];
+    uintptr_t high[2];
+    HANDLE extra[3] = {NULL, NULL, NULL};
+    int i, ok = 1;
+    hc.decided = 1;
+    hc.how = HC_NONE;
+    for (i = 0; i < 2 && ok; i++) {
+        ok = spi_find(GetCurrentProcessId(), NULL, &c[i]) == 0 && c[i] > 0;
+        if (ok) e[i] = probe_self((uintptr_t)c[i] * 4, 4096, &high[i]);
+        if (i == 0)
+            for (int k = 0; k < 3; k++)
+                DuplicateHandle(GetCurrentProcess(), GetCurrentProcess(), GetCurrentProcess(), &extra[k], 0, FALSE,
+                                DUPLICATE_SAME_ACCESS);
+    }
+    for (int k = 0; k < 3; k++)
+        if (extra[k]) CloseHandle(extra[k]);
+    if (!ok) {
+        snprintf(hc.note, sizeof hc.note,
+                 "n/a (GetProcessHandleCount answers 0 and SystemProcessInformation gives no handle count)");
+        return;
+    }
+    if (c[0] == e[0] && c[1] == e[1] && e[1] == e[0] + 3) hc.how = HC_COUNT;
+    else if (high[0] <= (uintptr_t)c[0] * 4 && high[1] <= (uintptr_t)c[1] * 4) hc.how = HC_BOUND;
+    else
+        snprintf(hc.note, sizeof hc.note,
+                 "n/a (GetProcessHandleCount answers 0; SystemProcessInformation's HandleCount %ld neither counts "
+                 "nor bounds this process's %ld handles)",
+                 c[1], e[1]);
+}
+
+/* Handles of a process: GetProcessHandleCount; where it answers 0, by
+ * SystemProcessInformation as decided above. -1: not measurable. */
 static long count_handles(HANDLE proc, int self)
 {
     DWORD n = 0;
-    long count = 0, misses = 0, denied = 0;
+    long bound = 0, count = 0;
     uintptr_t v;
     if (GetProcessHandleCount(proc, &n) && n > 0) return (long)n;
-    count = count_handles_system(self ? GetCurrentProcessId() : GetProcessId(proc));
-    if (count > 0) return count;
-    count = 0;
-    for (v = 4; misses < 1024 && v < ((uintptr_t)1 << 24); v += 4) {
+    if (!hc.decided) handles_decide();
+    if (hc.how == HC_NONE || spi_find(self ? GetCurrentProcessId() : GetProcessId(proc), NULL, &bound) != 0)
+        return -1;
+    if (hc.how == HC_COUNT) return bound;
+    for (v = 4; v <= (uintptr_t)bound * 4; v += 4) {
         BOOL ok;
         if (self) {
             DWORD flags;
@@ -84,18 +159,37 @@ static long count_handles(HANDLE proc, int self)
             HANDLE d = NULL;
             ok = DuplicateHandle(proc, (HANDLE)v, GetCurrentProcess(), &d, 0, FALSE, DUPLICATE_SAME_ACCESS);
             if (ok) CloseHandle(d);
-            else if (GetLastError() != ERROR_INVALID_HANDLE) {
-                denied++;
-                ok = GetLastError() != ERROR_ACCESS_DENIED;
-            }
+            else if (GetLastError() == ERROR_ACCESS_DENIED) return -1; /* no PROCESS_DUP_HANDLE */
         }
-        if (ok) {
-            count++;
-            misses = 0;
-        } else misses++;
+        if (ok) count++;
     }
-    if (!self && count == 0 && denied) return -1;
     return count;
+}
+
+/* Counting one value at a time costs one wineserver call a value (two for a handle of
+ * another process: duplicate, close), 10 to 30 us each under load: 20,000 handles take
+ * some 300 ms to 1 s. So the leak samples (every 100 ms) count a process's handles only
+ * when the time since its last count is at least 4 times what that count took: counting
+ * takes at most a fifth of the time. The leak-handles checks say how many samples they
+ * had, and too few is not judged (N/A, "too short"). */
+static long count_handles_paced(HANDLE proc, int self, int paced)
+{
+    static struct {
+        double cost_ms, next_ms;
+    } pace[2];
+    double t0 = ps_now_ms();
+    long n;
+    if (paced && t0 < pace[self].next_ms) return -1;
+    n = count_handles(proc, self);
+    pace[self].cost_ms = ps_now_ms() - t0;
+    pace[self].next_ms = t0 + 5 * pace[self].cost_ms;
+    return n;
+}
+
+/* Why handles are n/a here (empty when they are measured). */
+const char *handles_note(void)
+{
+    return hc.note;
 }
 
 int64_t private_bytes(HANDLE proc)
@@ -123,7 +217,7 @@ ps_procmem measure_process(HANDLE proc, int self, int handles)
         r.private_bytes = (int64_t)m.PagefileUsage;
         r.working_set = (int64_t)m.WorkingSetSize;
     }
-    if (handles) r.handles = count_handles(proc, self);
+    if (handles) r.handles = count_handles_paced(proc, self, handles == PS_HANDLES_PACED);
     return r;
 }
 
@@ -145,40 +239,11 @@ static struct {
     char note[160];
 } cpu_source;
 
-/* SystemProcessInformation (5): one entry per process; the fields up to the pid. */
-typedef struct {
-    ULONG next;
-    ULONG threads;
-    LARGE_INTEGER reserved[3];
-    LARGE_INTEGER create, user, kernel;
-    USHORT name_len, name_max;
-    PWSTR name;
-    LONG base_priority;
-    HANDLE pid;
-} sys_process_entry;
-
 /* User + kernel time of process `pid` by SystemProcessInformation, -1 n/a. */
 static double spi_cpu_ms(DWORD pid)
 {
-    ULONG size = 1 << 18;
     double r = -1;
-    LONG st;
-    unsigned char *p = query_system(5, &size, 1u << 26, &st);
-    if (!p) return -1;
-    if (st == 0) {
-        size_t off = 0;
-        while (off + sizeof(sys_process_entry) <= (size_t)size) {
-            const sys_process_entry *e = (const sys_process_entry *)(p + off);
-            if ((DWORD)(ULONG_PTR)e->pid == pid) {
-                r = (double)(e->user.QuadPart + e->kernel.QuadPart) / 10000.0;
-                break;
-            }
-            if (!e->next) break;
-            off += e->next;
-        }
-    }
-    free(p);
-    return r;
+    return spi_find(pid, &r, NULL) == 0 ? r : -1;
 }
 
 /* Decides the source on `idle`, a process created suspended (it has not run). */

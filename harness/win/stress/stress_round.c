@@ -59,14 +59,14 @@ static double leak_interval(const supervisor *sup)
 static void leak_sample(supervisor *sup, const ps_procmem *self, int force)
 {
     double t = ps_now_ms() - stress.t0, work = (double)stress.shared->done;
-    ps_procmem m = self ? *self : measure_process(GetCurrentProcess(), 1, 1);
+    ps_procmem m = self ? *self : measure_process(GetCurrentProcess(), 1, PS_HANDLES_PACED);
     if (stress.opts->worker) {
         ps_leak_add(&sup->own_leak, t, work, m.private_bytes, m.handles, force);
         return;
     }
     ps_leak_add(&sup->run->leak_harness, t, work, m.private_bytes, m.handles, force);
     if (sup->server && !stress.shared->restarting && !force) {
-        m = measure_process(sup->server, 0, 1);
+        m = measure_process(sup->server, 0, PS_HANDLES_PACED);
         ps_leak_add(&sup->run->leak_server, t, work, m.private_bytes, m.handles, 0);
     }
 }
