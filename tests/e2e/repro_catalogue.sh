@@ -38,13 +38,6 @@ for f in $(find "$sel" -name '*.case' | sort); do
   id=$(awk '$1=="case"{print $2; exit}' "$f")
   "$src/ci/wine" "$exe" repro "$f" --out "$out/c/$id.c" >/dev/null 2>"$out/c/$id.err"
   rc=$?
-  if [ "$rc" != 0 ] && [ "$rc" != 2 ] && [ ! -s "$out/c/$id.err" ]; then
-    # a Wine process that ended at once with no output at all (seen under heavy load,
-    # cause unknown): not what this test checks, so said and tried once more
-    echo "retried: repro $f exited $rc and printed nothing"
-    "$src/ci/wine" "$exe" repro "$f" --out "$out/c/$id.c" >/dev/null 2>"$out/c/$id.err"
-    rc=$?
-  fi
   n=$((n + 1))
   if [ "$rc" = 2 ] && grep -q "cannot be exported: " "$out/c/$id.err"; then
     nx=$((nx + 1)); echo "not exportable: $(grep -o 'cannot be exported: .*' "$out/c/$id.err" | head -1) ($id)"
