@@ -159,6 +159,9 @@ typedef struct {
     ps_procmem harness[3], server[3];
     char server_handles_note[120];  /* why the server's handles are not measured, if so */
     char harness_handles_note[160]; /* why the harness's handles are not measured, if so */
+    /* the longest one count of handles took (harness, server), ms: where it is counted
+     * one value at a time (Wine 8), it is paced, and a leak check may lack samples */
+    double handles_count_ms[2];
     /* memory and handles against requests served during the last round's load, for
      * the leak checks (stress_leak.h) */
     ps_leakseries leak_harness, leak_server;

@@ -155,6 +155,7 @@ void cpu_decide_spawn(void);
 double cpu_other_ms(HANDLE proc); /* by the source decided, -1 n/a */
 const char *cpu_source_note(void);
 const char *handles_note(void); /* why handles are n/a here, or "" */
+double handles_count_max_ms(int self); /* the longest one count took (this process, or another) */
 
 /* ---- stress_procs.c: the server process ---- */
 struct server_process {

@@ -330,6 +330,8 @@ int ps_stress_main(int argc, char **argv)
     if (server_begin(&sup)) return 2;
     run_rounds(&sup, progress);
     server_end(&sup);
+    run.handles_count_ms[0] = handles_count_max_ms(1);
+    run.handles_count_ms[1] = handles_count_max_ms(0);
     run.cpu_harness_ms = cpu_ms(GetCurrentProcess()) >= 0 && cpu0 >= 0 ? cpu_ms(GetCurrentProcess()) - cpu0 : -1;
     ps_stress_run_mem(&run, ps_now_ms() - stress.t0, private_bytes(GetCurrentProcess()), -1);
     rc = run_results(&run);

@@ -172,18 +172,25 @@ static long count_handles(HANDLE proc, int self)
  * when the time since its last count is at least 4 times what that count took: counting
  * takes at most a fifth of the time. The leak-handles checks say how many samples they
  * had, and too few is not judged (N/A, "too short"). */
+static struct {
+    double next_ms, max_ms;
+} hpace[2]; /* [0] another process (the server), [1] this one */
+
 static long count_handles_paced(HANDLE proc, int self, int paced)
 {
-    static struct {
-        double cost_ms, next_ms;
-    } pace[2];
-    double t0 = ps_now_ms();
+    double t0 = ps_now_ms(), cost;
     long n;
-    if (paced && t0 < pace[self].next_ms) return -1;
+    if (paced && t0 < hpace[self].next_ms) return -1;
     n = count_handles(proc, self);
-    pace[self].cost_ms = ps_now_ms() - t0;
-    pace[self].next_ms = t0 + 5 * pace[self].cost_ms;
+    cost = ps_now_ms() - t0;
+    hpace[self].next_ms = t0 + 5 * cost;
+    if (cost > hpace[self].max_ms) hpace[self].max_ms = cost;
     return n;
+}
+
+double handles_count_max_ms(int self)
+{
+    return hpace[self ? 1 : 0].max_ms;
 }
 
 /* Why handles are n/a here (empty when they are measured). */
