@@ -705,6 +705,51 @@ Test(stress_leak, a_sawtooth_is_not_a_leak)
     cr_assert_lt(f.growth, 1 << 20, "growth %f", f.growth);
 }
 
+/* Handles counted one value at a time are sampled less often than memory (paced):
+ * the handle fit uses only the samples that have a count, says their real spacing when
+ * too few, and the check then says how long a count took. */
+Test(stress_leak, paced_handle_samples_are_judged_on_their_own)
+{
+    ps_stress_run run;
+    ps_leakfit f;
+    const ps_check *c;
+    int i;
+    ps_stress_run_init(&run);
+    ps_stress_defaults(&run.opts);
+    run.opts.server = PS_SS_CMD; /* a server process of its own */
+    one_round(&run);
+    ps_leak_init(&run.leak_harness);
+    ps_leak_init(&run.leak_server);
+    /* 40 memory samples 100 ms apart; a handle count on every 10th only (one per 1 s) */
+    for (i = 0; i < 40; i++) {
+        ps_leak_add(&run.leak_harness, i * 100.0, i * 100.0, (10 << 20) + (i % 3) * 4096, 50, 0);
+        ps_leak_add(&run.leak_server, i * 100.0, i * 100.0, (20 << 20) + (i % 3) * 4096, i % 10 ? -1 : 100 + i, 0);
+    }
+    ps_leak_fit(&run.leak_server, 0, &f);
+    cr_assert(f.judged, "%s", f.why);
+    cr_assert_eq(f.n, 20);
+    ps_leak_fit(&run.leak_server, 1, &f);
+    cr_assert(!f.judged);
+    cr_assert_eq(f.n, 2); /* at 2000 and 3000 ms */
+    cr_assert(strstr(f.why, "one per 1000 ms") != NULL, "%s", f.why);
+    run.handles_count_ms[1] = 180;
+    ps_stress_evaluate(&run);
+    c = find_check(&run, "leak-handles-server");
+    cr_assert_eq(c->state, PS_CHECK_NA, "%s", c->detail);
+    cr_assert(strstr(c->detail, "took up to 180 ms") != NULL, "%s", c->detail);
+    cr_assert(strstr(c->detail, "lower --rate") != NULL, "%s", c->detail);
+    cr_assert_eq(find_check(&run, "leak-memory-server")->state, PS_CHECK_PASS, "%s",
+                 find_check(&run, "leak-memory-server")->detail);
+    /* a count every 300 ms is enough: a leak of one handle per 10 requests is caught */
+    ps_leak_init(&run.leak_server);
+    for (i = 0; i < 40; i++)
+        ps_leak_add(&run.leak_server, i * 100.0, i * 100.0, 20 << 20, i % 3 ? -1 : 100 + i * 10, 0);
+    ps_stress_evaluate(&run);
+    c = find_check(&run, "leak-handles-server");
+    cr_assert_eq(c->state, PS_CHECK_FAIL, "%s", c->detail);
+    ps_stress_run_free(&run);
+}
+
 Test(stress_leak, too_short_or_idle_is_not_judged)
 {
     ps_leakseries s;
