@@ -344,3 +344,19 @@ BOOL ps_spawn(wchar_t *cmd, const HANDLE *inherit, int ninherit, STARTUPINFOW *s
     }
     return ok;
 }
+
+void ps_own_handles(ps_handle_set *hs, ULONG_PTR upto, int gap)
+{
+    ULONG_PTR h;
+    int misses = 0;
+    hs->n = 0;
+    for (h = 4; h < ((ULONG_PTR)1 << 26) && (h <= upto || misses < gap); h += 4) {
+        DWORD flags;
+        if (GetHandleInformation((HANDLE)h, &flags)) {
+            if (hs->n == hs->cap) hs->v = ps_xrealloc(hs->v, sizeof *hs->v * (hs->cap = hs->cap ? hs->cap * 2 : 64));
+            hs->v[hs->n++] = h;
+            misses = 0;
+        } else if (h > upto)
+            misses++;
+    }
+}

@@ -47,4 +47,17 @@ const char *ps_scenarios_dir(void);
 /* Turns a command line whose program is a Unix path (/usr/x/prog.exe) into one Wine can
  * start (Z:\usr\x\prog.exe) on Wine; elsewhere returns a copy. */
 char *ps_translate_cmdline(const char *cmd);
+
+/* The handle values this process holds (ascending), found by asking GetHandleInformation
+ * about each value from 4 up: every value up to `upto`, then on until `gap` values in a
+ * row are not handles (gap 0: stop at `upto`). Handle values are handed out lowest-free
+ * first, so they are dense. Not the system handle table
+ * (NtQuerySystemInformation(SystemHandleInformation) or its extended form): Wine 8.0's
+ * wineserver crashes under that request while other processes come and go
+ * (docs/STRESS.md, "Handles"); nor GetProcessHandleCount alone: Wine 8.0 answers 0. */
+typedef struct {
+    ULONG_PTR *v;
+    size_t n, cap;
+} ps_handle_set;
+void ps_own_handles(ps_handle_set *hs, ULONG_PTR upto, int gap);
 #endif

@@ -114,21 +114,22 @@ static void add_field_value(ps_buf *b, const ps_trace_field *f)
     ps_buf_free(&tmp);
 }
 
+/* before + text on one line + after, when there is a text. */
+static void add_flat(ps_buf *b, const char *before, const char *text, const char *after)
+{
+    if (!text) return;
+    ps_buf_adds(b, before);
+    ps_rep_flat(b, text);
+    ps_buf_adds(b, after);
+}
+
 /* The call (or the op), its return value and its error. */
 static void add_call(ps_buf *b, const ps_trace_step *s)
 {
-    const char *call = s->call ? s->call : s->op;
-    if (call) {
-        ps_buf_addc(b, ' ');
-        ps_rep_flat(b, call);
-    }
-    if (s->ret) {
-        ps_buf_adds(b, " -> ");
-        ps_rep_flat(b, s->ret);
-    }
+    add_flat(b, " ", s->call ? s->call : s->op, "");
+    add_flat(b, " -> ", s->ret, "");
     if (s->error_name) {
-        ps_buf_addc(b, ' ');
-        ps_rep_flat(b, s->error_name);
+        add_flat(b, " ", s->error_name, "");
         if (s->has_error) ps_buf_printf(b, " (%lu)", s->error);
     } else if (s->has_error) {
         ps_buf_printf(b, " error %lu", s->error);
@@ -152,11 +153,7 @@ int ps_rep_trace_lines(ps_buf *b, const ps_trace *t, const char *indent)
             ps_buf_fixed(b, s->t_ms, 3);
             ps_buf_adds(b, " ms");
         }
-        if (s->actor) { /* never "L12:": the line number stays a plain token */
-            ps_buf_addc(b, ' ');
-            ps_rep_flat(b, s->actor);
-            ps_buf_addc(b, ':');
-        }
+        add_flat(b, " ", s->actor, ":"); /* never "L12:": the line number stays a plain token */
         add_call(b, s);
         if (s->nfields) {
             ps_buf_adds(b, " {");
@@ -168,19 +165,9 @@ int ps_rep_trace_lines(ps_buf *b, const ps_trace *t, const char *indent)
             }
             ps_buf_addc(b, '}');
         }
-        if (s->expected) {
-            ps_buf_adds(b, " expected: ");
-            ps_rep_flat(b, s->expected);
-        }
-        if (s->verdict) {
-            ps_buf_adds(b, " [");
-            ps_rep_flat(b, s->verdict);
-            ps_buf_addc(b, ']');
-        }
-        if (s->note) {
-            ps_buf_adds(b, " note: ");
-            ps_rep_flat(b, s->note);
-        }
+        add_flat(b, " expected: ", s->expected, "");
+        add_flat(b, " [", s->verdict, "]");
+        add_flat(b, " note: ", s->note, "");
         ps_buf_addc(b, '\n');
     }
     if (t->salvaged) {

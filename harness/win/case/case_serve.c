@@ -17,42 +17,21 @@
 #include "case_internal.h"
 
 /* The handles a process holds, as their values (sorted). */
-typedef struct {
-    ULONG_PTR *v;
-    size_t n, cap;
-} handle_set;
-
 static struct {
     int on;          /* serving: cp_finish comes back to the loop */
     void *jmp[5];    /* __builtin_setjmp's buffer */
     DWORD main_tid;  /* the thread that runs the script */
-    handle_set before; /* the process's handles before the case */
+    ps_handle_set before; /* the process's handles before the case */
     DWORD count_before; /* GetProcessHandleCount before the case (0 under Wine: it answers 0) */
     char why[300];   /* why this process must end after the case; empty while clean */
 } serve;
 
-/* The handles this process holds, found by asking the platform about each handle value
- * (GetHandleInformation) from 4 up: past `upto`, the scan stops after 64 values in a row
- * that are not handles. Handle values are handed out lowest-free first, so the handles
- * are dense; `upto` (the highest value the case's actors held) covers a handle a case
- * left open above handles it closed. Not the platform's handle table
- * (NtQuerySystemInformation(SystemExtendedHandleInformation)): Wine 8.0's wineserver
- * crashed under it while other processes came and went (seen 3 times in --repeat runs);
- * and not GetProcessHandleCount alone: Wine answers 0. */
-static void own_handles(handle_set *hs, ULONG_PTR upto)
+/* The handles this process holds (ps_own_handles): past `upto` (the highest value the
+ * case's actors held, which covers a handle a case left open above handles it closed),
+ * the scan stops after 64 values in a row that are not handles. */
+static void own_handles(ps_handle_set *hs, ULONG_PTR upto)
 {
-    ULONG_PTR h;
-    int gap = 0;
-    hs->n = 0;
-    for (h = 4; h < ((ULONG_PTR)1 << 24); h += 4) {
-        DWORD flags;
-        if (GetHandleInformation((HANDLE)h, &flags)) {
-            if (hs->n == hs->cap) hs->v = ps_xrealloc(hs->v, sizeof *hs->v * (hs->cap = hs->cap ? hs->cap * 2 : 64));
-            hs->v[hs->n++] = h;
-            gap = 0;
-        } else if (h > upto && ++gap >= 64)
-            break;
-    }
+    ps_own_handles(hs, upto, 64);
 }
 
 static void note_handle(ULONG_PTR *high, HANDLE h)
@@ -87,7 +66,7 @@ static ULONG_PTR actors_high_water(void)
  * platform whose handle count is real (Windows), the counts must agree as well. */
 static void check_handles(ULONG_PTR upto)
 {
-    static handle_set now;
+    static ps_handle_set now;
     size_t i = 0, k = 0, added = 0, removed = 0;
     ULONG_PTR first_added = 0, first_removed = 0;
     DWORD count = 0;

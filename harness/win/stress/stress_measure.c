@@ -88,41 +88,33 @@ static struct {
     char note[160];
 } hc;
 
-/* This process's handles by asking about each value up to 4 * 2^24 until `stop` values
- * in a row are free; the highest value found in *highest. */
-static long probe_self(uintptr_t up_to, long stop, uintptr_t *highest)
+/* What SystemProcessInformation says of this process's handles (*field) and what
+ * asking about each handle value finds (*count, up to *highest); 0 when both answered. */
+static int observe_self(long *field, long *count, uintptr_t *highest)
 {
-    long count = 0, misses = 0;
-    uintptr_t v;
-    *highest = 0;
-    for (v = 4; v < ((uintptr_t)1 << 26) && (v <= up_to || misses < stop); v += 4) {
-        DWORD flags;
-        if (GetHandleInformation((HANDLE)v, &flags)) {
-            count++;
-            misses = 0;
-            *highest = v;
-        } else misses++;
-    }
-    return count;
+    ps_handle_set hs = {NULL, 0, 0};
+    if (spi_find(GetCurrentProcessId(), NULL, field) != 0 || *field <= 0) return -1;
+    ps_own_handles(&hs, (ULONG_PTR)*field * 4, 4096);
+    *count = (long)hs.n;
+    *highest = hs.n ? hs.v[hs.n - 1] : 0;
+    free(hs.v);
+    return 0;
 }
 
 static void handles_decide(void)
 {
-    long c[2], e[2];
-    uintptr_t high[2];
+    long c[2] = {0, 0}, e[2] = {0, 0};
+    uintptr_t high[2] = {0, 0};
     HANDLE extra[3] = {NULL, NULL, NULL};
-    int i, ok = 1;
+    int k, ok;
     hc.decided = 1;
     hc.how = HC_NONE;
-    for (i = 0; i < 2 && ok; i++) {
-        ok = spi_find(GetCurrentProcessId(), NULL, &c[i]) == 0 && c[i] > 0;
-        if (ok) e[i] = probe_self((uintptr_t)c[i] * 4, 4096, &high[i]);
-        if (i == 0)
-            for (int k = 0; k < 3; k++)
-                DuplicateHandle(GetCurrentProcess(), GetCurrentProcess(), GetCurrentProcess(), &extra[k], 0, FALSE,
-                                DUPLICATE_SAME_ACCESS);
-    }
-    for (int k = 0; k < 3; k++)
+    ok = observe_self(&c[0], &e[0], &high[0]) == 0;
+    for (k = 0; k < 3; k++)
+        DuplicateHandle(GetCurrentProcess(), GetCurrentProcess(), GetCurrentProcess(), &extra[k], 0, FALSE,
+                        DUPLICATE_SAME_ACCESS);
+    ok = ok && observe_self(&c[1], &e[1], &high[1]) == 0;
+    for (k = 0; k < 3; k++)
         if (extra[k]) CloseHandle(extra[k]);
     if (!ok) {
         snprintf(hc.note, sizeof hc.note,
@@ -150,18 +142,19 @@ static long count_handles(HANDLE proc, int self)
     if (hc.how == HC_NONE || spi_find(self ? GetCurrentProcessId() : GetProcessId(proc), NULL, &bound) != 0)
         return -1;
     if (hc.how == HC_COUNT) return bound;
+    if (self) { /* a set of its own: the start and end figures are taken in other threads */
+        ps_handle_set hs = {NULL, 0, 0};
+        ps_own_handles(&hs, (ULONG_PTR)bound * 4, 0);
+        free(hs.v);
+        return (long)hs.n;
+    }
     for (v = 4; v <= (uintptr_t)bound * 4; v += 4) {
-        BOOL ok;
-        if (self) {
-            DWORD flags;
-            ok = GetHandleInformation((HANDLE)v, &flags);
-        } else {
-            HANDLE d = NULL;
-            ok = DuplicateHandle(proc, (HANDLE)v, GetCurrentProcess(), &d, 0, FALSE, DUPLICATE_SAME_ACCESS);
-            if (ok) CloseHandle(d);
-            else if (GetLastError() == ERROR_ACCESS_DENIED) return -1; /* no PROCESS_DUP_HANDLE */
-        }
-        if (ok) count++;
+        HANDLE d = NULL;
+        if (DuplicateHandle(proc, (HANDLE)v, GetCurrentProcess(), &d, 0, FALSE, DUPLICATE_SAME_ACCESS)) {
+            CloseHandle(d);
+            count++;
+        } else if (GetLastError() == ERROR_ACCESS_DENIED)
+            return -1; /* no PROCESS_DUP_HANDLE */
     }
     return count;
 }
