@@ -168,8 +168,12 @@ static void take_next(ps_caseprocs *p)
     p->live_cases = 0;
 }
 
-/* Ends the live process (and all it started); returns 0 when its output reader did not
- * end (something outside the job holds the pipe: the link is then left to it). */
+#define OUTPUT_STUCK "harness: reading the case process's output failed (the pipe stayed open after it ended)"
+
+/* Ends the live process (and all it started) and waits for its output reader, which
+ * has then fed all the output to the case being read, if any; returns 0 when the
+ * reader did not end (something outside the job holds the pipe: the link is then left
+ * to it, with no case to feed). */
 static int end_live(ps_caseprocs *p, UINT code)
 {
     int ok = 1;
@@ -181,6 +185,11 @@ static int end_live(ps_caseprocs *p, UINT code)
         if (WaitForSingleObject(p->reader, 5000) != WAIT_OBJECT_0) ok = 0;
         CloseHandle(p->reader);
         p->reader = NULL;
+    }
+    if (p->link) {
+        EnterCriticalSection(&p->link->lock);
+        p->link->cr = NULL;
+        LeaveCriticalSection(&p->link->lock);
     }
     if (ok && p->link) {
         DeleteCriticalSection(&p->link->lock);
@@ -252,7 +261,7 @@ static void after_clean_end(ps_caseprocs *p, ps_child_reader *cr, ps_result *r)
     cr->retire = NULL; /* now why's */
     if (!why) return;
     r->case_process.retired = why;
-    if (!end_live(p, 0)) set_harness_error(r, ps_xstrdup("harness: reading the case process's output failed (the pipe stayed open after it ended)"));
+    if (!end_live(p, 0)) set_harness_error(r, ps_xstrdup(OUTPUT_STUCK));
     spawn_ahead(p);
 }
 
@@ -297,18 +306,12 @@ void ps_caseprocs_run(ps_caseprocs *p, const char *file, const char *pipe, long 
         after_clean_end(p, &cr, r);
         return;
     }
-    /* it crashed, ended without its E line, or hung: the whole job ends */
+    /* it crashed, ended without its E line, or hung: the whole job ends (whatever the
+     * case started dies with it), and the reader has fed cr all there was */
     if (res != WAIT_OBJECT_0 + 1) TerminateJobObject(p->live.job, 0xDEAD);
     WaitForSingleObject(p->live.process, 5000);
     GetExitCodeProcess(p->live.process, &code);
-    TerminateJobObject(p->live.job, 0); /* whatever the case started dies with it */
-    CloseHandle(p->live.in_wr);
-    p->live.in_wr = NULL;
-    if (p->reader && WaitForSingleObject(p->reader, 5000) != WAIT_OBJECT_0 && !fault)
-        fault = ps_xstrdup("harness: reading the case process's output failed (the pipe stayed open after it ended)");
-    EnterCriticalSection(&p->link->lock);
-    p->link->cr = NULL;
-    LeaveCriticalSection(&p->link->lock);
+    if (!end_live(p, 0) && !fault) fault = ps_xstrdup(OUTPUT_STUCK);
     ps_child_reader_finish(&cr, res == WAIT_TIMEOUT, code, (double)tmo);
     if (res == WAIT_TIMEOUT) r->case_process.retired = ps_xstrdup("the case timed out");
     else if (cr.retire) r->case_process.retired = cr.retire, cr.retire = NULL;
@@ -316,8 +319,6 @@ void ps_caseprocs_run(ps_caseprocs *p, const char *file, const char *pipe, long 
         r->case_process.retired = ps_sprintf("it had run %d cases (--cases-per-process)", p->max_cases);
     else r->case_process.retired = ps_sprintf("the case process ended (exit code 0x%08lX)", code);
     free(cr.retire);
-    if (!end_live(p, 0) && !fault)
-        fault = ps_xstrdup("harness: reading the case process's output failed (the pipe stayed open after it ended)");
     if (fault) set_harness_error(r, fault);
     spawn_ahead(p);
 }
