@@ -34,34 +34,6 @@ static void own_handles(ps_handle_set *hs, ULONG_PTR upto)
     ps_own_handles(hs, upto, 64);
 }
 
-static void note_handle(ULONG_PTR *high, HANDLE h)
-{
-    if (h != INVALID_HANDLE_VALUE && (ULONG_PTR)h > *high && (ULONG_PTR)h < ((ULONG_PTR)1 << 24)) *high = (ULONG_PTR)h;
-}
-
-/* The highest handle value the case's actors hold or held (read before they are freed). */
-static ULONG_PTR actors_high_water(void)
-{
-    ULONG_PTR high = 0;
-    int i;
-    for (i = 0; i < the_case.nactors; i++) {
-        actor *a = the_case.actors[i];
-        ov_call *c;
-        note_handle(&high, a->h);
-        note_handle(&high, a->go);
-        note_handle(&high, a->done);
-        note_handle(&high, a->thread);
-        note_handle(&high, a->pi.hProcess);
-        note_handle(&high, a->pi.hThread);
-        note_handle(&high, a->out_rd);
-        note_handle(&high, a->out_thread);
-        note_handle(&high, a->out_event);
-        for (c = a->ov_head; c; c = c->next) note_handle(&high, c->ov.hEvent);
-        for (c = a->ov_done; c; c = c->next) note_handle(&high, c->ov.hEvent);
-    }
-    return high;
-}
-
 /* Compares the handles now with those before the case (upto: see own_handles). On a
  * platform whose handle count is real (Windows), the counts must agree as well. */
 static void check_handles(ULONG_PTR upto)
@@ -148,16 +120,20 @@ static int stop_actor(actor *a)
     return 1;
 }
 
-static void close_if(HANDLE h)
+/* Closes h, if it is a handle, and keeps the highest value closed in *high: the handle
+ * scan after the case goes at least that far (own_handles). */
+static void close_if(HANDLE h, ULONG_PTR *high)
 {
-    if (h && h != INVALID_HANDLE_VALUE) CloseHandle(h);
+    if (!h || h == INVALID_HANDLE_VALUE) return;
+    if ((ULONG_PTR)h > *high && (ULONG_PTR)h < ((ULONG_PTR)1 << 24)) *high = (ULONG_PTR)h;
+    CloseHandle(h);
 }
 
-static void free_calls(ov_call *c)
+static void free_calls(ov_call *c, ULONG_PTR *high)
 {
     while (c) {
         ov_call *n = c->next;
-        close_if(c->ov.hEvent);
+        close_if(c->ov.hEvent, high);
         free(c->out);
         free(c->in);
         free(c);
@@ -165,24 +141,24 @@ static void free_calls(ov_call *c)
     }
 }
 
-/* Closes and frees what actor a holds (its thread has ended). */
-static void free_actor(actor *a)
+/* Closes and frees what actor a holds (its thread has ended); *high: see close_if. */
+static void free_actor(actor *a, ULONG_PTR *high)
 {
-    close_if(a->h);
-    close_if(a->go);
-    close_if(a->done);
-    close_if(a->thread);
+    close_if(a->h, high);
+    close_if(a->go, high);
+    close_if(a->done, high);
+    close_if(a->thread, high);
     if (a->role == PS_ROLE_PROC && a->started) {
-        close_if(a->pi.hProcess);
-        close_if(a->pi.hThread);
-        close_if(a->out_thread);
-        close_if(a->out_event);
+        close_if(a->pi.hProcess, high);
+        close_if(a->pi.hThread, high);
+        close_if(a->out_thread, high);
+        close_if(a->out_event, high);
         DeleteCriticalSection(&a->out_lock);
         ps_buf_free(&a->out);
     }
-    close_if(a->out_rd);
-    free_calls(a->ov_head);
-    free_calls(a->ov_done);
+    close_if(a->out_rd, high);
+    free_calls(a->ov_head, high);
+    free_calls(a->ov_done, high);
     EnterCriticalSection(&the_case.qlock);
     cp_clear_queue_locked(a);
     LeaveCriticalSection(&the_case.qlock);
@@ -193,7 +169,7 @@ static void free_actor(actor *a)
 static void clean_up(void)
 {
     int i, stopped = 1, line = 0;
-    ULONG_PTR high;
+    ULONG_PTR high = 0;
     HANDLE tok;
     if (GetCurrentThreadId() != serve.main_tid) cp_taint("the case ended on a thread other than the script's");
     settle_programs();
@@ -202,8 +178,7 @@ static void clean_up(void)
     if (!cp_ntio_idle(&line)) cp_taint("the NT call of line %d had not completed when the case ended", line);
     if (!cp_apc_idle()) cp_taint("a ReadFileEx/WriteFileEx completion routine had not run when the case ended");
     if (serve.why[0] || !stopped) return; /* the process ends: nothing to tidy */
-    high = actors_high_water();
-    for (i = 0; i < the_case.nactors; i++) free_actor(the_case.actors[i]);
+    for (i = 0; i < the_case.nactors; i++) free_actor(the_case.actors[i], &high);
     the_case.nactors = 0;
     cp_ntio_reset();
     cp_iocp_reset();
