@@ -87,23 +87,21 @@ void ps_trace_encode(ps_buf *b, const ps_trace *t)
 
 static char *str_of(const ps_jv *o, const char *k) { return ps_xstrdup(ps_jv_str(o, k)); }
 
-/* A member that is a whole number in 0..max: 1 with it in *out, else 0. */
-static int whole_of(const ps_jv *o, const char *k, double max, double *out)
-{
-    const ps_jv *v = ps_jv_get(o, k);
-    double d;
-    if (!v || v->t != 'd') return 0;
-    d = ps_jv_number(v);
-    if (!(d >= 0 && d <= max) || d != (double)(long long)d) return 0;
-    *out = d;
-    return 1;
-}
-
+/* A member that is a number: 1 with it in *out, else 0. */
 static int number_of(const ps_jv *o, const char *k, double *out)
 {
     const ps_jv *v = ps_jv_get(o, k);
     if (!v || v->t != 'd') return 0;
     *out = ps_jv_number(v);
+    return 1;
+}
+
+/* A member that is a whole number in 0..max: 1 with it in *out, else 0. */
+static int whole_of(const ps_jv *o, const char *k, double max, double *out)
+{
+    double d;
+    if (!number_of(o, k, &d) || !(d >= 0 && d <= max) || d != (double)(long long)d) return 0;
+    *out = d;
     return 1;
 }
 
