@@ -42,8 +42,6 @@ static void add_item(ps_diff *d, ps_diff_kind kind, const char *cname, const cha
     it->context = ps_xstrdup(context && context[0] ? context : NULL);
 }
 
-static char *dup_or_null(const char *s) { return s ? ps_xstrdup(s) : NULL; }
-
 /* The step's line number as text; NULL when it has none. malloc'ed. */
 static char *line_text(const ps_trace_step *e)
 {
@@ -102,7 +100,7 @@ static char *error_text(const ps_trace_step *e)
 {
     if (e->has_error && e->error_name) return ps_sprintf("%s (%lu)", e->error_name, e->error);
     if (e->has_error) return ps_sprintf("%lu", e->error);
-    return dup_or_null(e->error_name);
+    return ps_xstrdup(e->error_name); /* NULL stays NULL */
 }
 
 /* A time as the trace writes it ("0.500"), or "-". */

@@ -7,23 +7,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *dup_or_null(const char *s) { return s ? ps_xstrdup(s) : NULL; }
-
 static void copy_result(ps_result *d, const ps_result *s)
 {
     *d = *s;
-    d->id = dup_or_null(s->id);
-    d->title = dup_or_null(s->title);
-    d->file = dup_or_null(s->file);
-    d->ref = dup_or_null(s->ref);
-    d->tags = dup_or_null(s->tags);
-    d->topic = dup_or_null(s->topic);
-    d->reason = dup_or_null(s->reason);
+    d->id = ps_xstrdup(s->id);
+    d->title = ps_xstrdup(s->title);
+    d->file = ps_xstrdup(s->file);
+    d->ref = ps_xstrdup(s->ref);
+    d->tags = ps_xstrdup(s->tags);
+    d->topic = ps_xstrdup(s->topic);
+    d->reason = ps_xstrdup(s->reason);
     d->trace_json = ps_xstrdup(s->trace_json ? s->trace_json : "[]");
     d->trace = NULL; /* decoded again from the copy when needed */
-    d->divergences = dup_or_null(s->divergences);
-    d->notes = dup_or_null(s->notes);
-    d->cause = dup_or_null(s->cause);
+    d->divergences = ps_xstrdup(s->divergences);
+    d->notes = ps_xstrdup(s->notes);
+    d->cause = ps_xstrdup(s->cause);
     d->outputs = NULL;
     d->noutputs = 0;
     if (s->noutputs) {
@@ -48,13 +46,13 @@ static int cmp_case(const void *pa, const void *pb)
 
 static void copy_platform(ps_platform_info *d, const ps_platform_info *s)
 {
-    d->os = dup_or_null(s->os);
-    d->version = dup_or_null(s->version);
-    d->build = dup_or_null(s->build);
-    d->edition = dup_or_null(s->edition);
-    d->host = dup_or_null(s->host);
-    d->arch = dup_or_null(s->arch);
-    d->machine = dup_or_null(s->machine);
+    d->os = ps_xstrdup(s->os);
+    d->version = ps_xstrdup(s->version);
+    d->build = ps_xstrdup(s->build);
+    d->edition = ps_xstrdup(s->edition);
+    d->host = ps_xstrdup(s->host);
+    d->arch = ps_xstrdup(s->arch);
+    d->machine = ps_xstrdup(s->machine);
 }
 
 static int check_inputs(ps_run *const *runs, int n, char *err, size_t errlen)
@@ -103,9 +101,9 @@ int ps_merge_runs(ps_run *const *runs, int n, ps_run *out, char *err, size_t err
             ps_run_free(out);
             return -1;
         }
-    out->platform = dup_or_null(runs[0]->platform);
+    out->platform = ps_xstrdup(runs[0]->platform);
     copy_platform(&out->pinfo, &runs[0]->pinfo);
-    out->harness_version = dup_or_null(runs[0]->harness_version);
+    out->harness_version = ps_xstrdup(runs[0]->harness_version);
     out->strict = runs[0]->strict;
     out->jobs = runs[0]->jobs;
     out->selected = runs[0]->selected;
@@ -114,7 +112,7 @@ int ps_merge_runs(ps_run *const *runs, int n, ps_run *out, char *err, size_t err
         if (runs[i]->started && strcmp(runs[i]->started, runs[first]->started ? runs[first]->started : "~") < 0)
             first = i;
     }
-    out->started = dup_or_null(runs[first]->started);
+    out->started = ps_xstrdup(runs[first]->started);
     ps_run_count(out);
     if (runs[0]->shard_n) {
         int got = 0;

@@ -235,7 +235,7 @@ static int load(reducer *r, const char *file, const ps_case *c)
         i = c->steps[k].line - 1;
         if (i < 0 || i >= r->nlines) continue;
         r->step_of[i] = 1;
-        r->actor_of[i] = c->steps[k].actor ? ps_xstrdup(c->steps[k].actor) : NULL;
+        r->actor_of[i] = ps_xstrdup(c->steps[k].actor);
         r->op_of[i] = c->steps[k].op;
     }
     return 0;
