@@ -22,6 +22,7 @@ static void copy_result(ps_result *d, const ps_result *s)
     d->divergences = ps_xstrdup(s->divergences);
     d->notes = ps_xstrdup(s->notes);
     d->cause = ps_xstrdup(s->cause);
+    d->case_process.retired = ps_xstrdup(s->case_process.retired); /* ps_result_free frees it */
     d->outputs = NULL;
     d->noutputs = 0;
     if (s->noutputs) {
